@@ -1,0 +1,34 @@
+/** Structured log fields; never put secrets here. */
+export type LogFields = Readonly<Record<string, unknown>>;
+
+/** Minimal logger hook, compatible with pino-style and console-style loggers. */
+export interface Logger {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+}
+
+/** Metric labels: low-cardinality strings only (topic, group, code — never ids or tenants). */
+export type MetricLabels = Readonly<Record<string, string>>;
+
+/** Metrics hook: counters, histograms (latencies in ms, sizes in count/bytes) and gauges. */
+export interface Metrics {
+  increment(name: string, value?: number, labels?: MetricLabels): void;
+  observe(name: string, value: number, labels?: MetricLabels): void;
+  gauge(name: string, value: number, labels?: MetricLabels): void;
+}
+
+const noop = (): void => {};
+
+/** A logger that discards everything (the default everywhere). */
+export const noopLogger: Logger = Object.freeze({ debug: noop, info: noop, warn: noop, error: noop });
+
+/** A metrics sink that discards everything (the default everywhere). */
+export const noopMetrics: Metrics = Object.freeze({ increment: noop, observe: noop, gauge: noop });
+
+/** Options every long-lived object accepts for observability. */
+export interface ObservabilityOptions {
+  logger?: Logger;
+  metrics?: Metrics;
+}

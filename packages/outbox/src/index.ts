@@ -1,0 +1,2 @@
+/** Package version marker; the outbox lands with its issue. */
+export const OUTBOX_PACKAGE = '@rustok/outbox';

@@ -1,0 +1,16 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A temporary directory removed by `cleanup()` (or `await using`). */
+export interface TempDir extends AsyncDisposable {
+  path: string;
+  cleanup(): Promise<void>;
+}
+
+/** Creates a fresh temporary directory under the OS temp dir. */
+export async function makeTempDir(prefix = 'rustok-test-'): Promise<TempDir> {
+  const path = await mkdtemp(join(tmpdir(), prefix));
+  const cleanup = () => rm(path, { recursive: true, force: true });
+  return { path, cleanup, [Symbol.asyncDispose]: cleanup };
+}
