@@ -23,6 +23,8 @@ export const ErrorCodes = {
   TOPOLOGY_MISMATCH: 'TOPOLOGY_MISMATCH',
   PARTIAL_PUBLISH: 'PARTIAL_PUBLISH',
   BACKPRESSURE: 'BACKPRESSURE',
+  NO_SUBSCRIBERS: 'NO_SUBSCRIBERS',
+  UPCAST_FAILED: 'UPCAST_FAILED',
 } as const;
 
 /** One of the codes known to core. */

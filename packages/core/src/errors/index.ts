@@ -5,6 +5,7 @@ export {
   ConnectionError,
   hasErrorCode,
   isRustokError,
+  NoSubscribersError,
   NotFoundError,
   PartialPublishError,
   RustokError,
@@ -12,5 +13,6 @@ export {
   SerializationError,
   StorageError,
   TimeoutError,
+  UpcastError,
   ValidationError,
 } from './rustok-error';

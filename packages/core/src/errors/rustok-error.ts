@@ -136,3 +136,19 @@ export class BackpressureError extends RustokError {
     super(ErrorCodes.BACKPRESSURE, message, { retriable: true, ...options });
   }
 }
+
+/** A publish found no subscriber that would receive the event (in-process transports). */
+export class NoSubscribersError extends RustokError {
+  /** Creates a `NO_SUBSCRIBERS` error. */
+  constructor(message: string, options: RustokErrorOptions = {}) {
+    super(ErrorCodes.NO_SUBSCRIBERS, message, options);
+  }
+}
+
+/** Turning an old event version into the current one failed (missing or failing upcaster). */
+export class UpcastError extends RustokError {
+  /** Creates an `UPCAST_FAILED` error. */
+  constructor(message: string, options: RustokErrorOptions = {}) {
+    super(ErrorCodes.UPCAST_FAILED, message, options);
+  }
+}

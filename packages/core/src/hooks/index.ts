@@ -32,3 +32,32 @@ export interface ObservabilityOptions {
   logger?: Logger;
   metrics?: Metrics;
 }
+
+function guarded<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void {
+  return (...args) => {
+    try {
+      fn(...args);
+    } catch {
+      // an observability hook must never break the work it observes
+    }
+  };
+}
+
+/** Wraps a logger so that a throwing implementation cannot disturb the caller. */
+export function safeLogger(logger: Logger): Logger {
+  return {
+    debug: guarded((m, f) => logger.debug(m, f)),
+    info: guarded((m, f) => logger.info(m, f)),
+    warn: guarded((m, f) => logger.warn(m, f)),
+    error: guarded((m, f) => logger.error(m, f)),
+  };
+}
+
+/** Wraps a metrics sink so that a throwing implementation cannot disturb the caller. */
+export function safeMetrics(metrics: Metrics): Metrics {
+  return {
+    increment: guarded((n, v, l) => metrics.increment(n, v, l)),
+    observe: guarded((n, v, l) => metrics.observe(n, v, l)),
+    gauge: guarded((n, v, l) => metrics.gauge(n, v, l)),
+  };
+}

@@ -46,7 +46,10 @@ export interface HandlerContext {
   attempt: number;
   /** True when this event may have been delivered before (a retry or a redelivery after restart). */
   redelivered: boolean;
-  /** Aborted when the handler's time budget runs out or the subscription closes. */
+  /**
+   * Aborted when the attempt's time budget runs out; a transport may also abort it when the
+   * subscription closes without waiting for handlers (MemoryTransport always waits).
+   */
   signal: AbortSignal;
   /** The consumer group. */
   group: string;
