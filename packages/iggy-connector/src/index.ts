@@ -1,1 +1,21 @@
+export {
+  type ConnectorConfig,
+  type ConnectorConfigInput,
+  ConnectorConfigSchema,
+  type ConnectorEnv,
+  type EmbeddedConfig,
+  type RemoteConfig,
+  resolveConnectorConfig,
+  Secret,
+} from './config/index';
+export { type CreateConnectorOptions, createConnector, NOT_IMPLEMENTED } from './create-connector';
+export { EmbeddedConnector } from './embedded/connector';
+export type { MaintenanceResult } from './embedded/maintenance';
+export type { Clock, FsyncPolicy } from './embedded/log/types';
+export {
+  type EmbeddedConnectorOptions,
+  type EmbeddedConnectorOptionsInput,
+  EmbeddedConnectorOptionsSchema,
+} from './embedded/options';
+export { decodeHeaders, encodeHeaders, headersByteLength, MAX_HEADERS_BYTES } from './headers/codec';
 export type * from './types';

@@ -14,3 +14,13 @@ export async function makeTempDir(prefix = 'rustok-test-'): Promise<TempDir> {
   const cleanup = () => rm(path, { recursive: true, force: true });
   return { path, cleanup, [Symbol.asyncDispose]: cleanup };
 }
+
+export {
+  type AcquirePostgresOptions,
+  acquirePostgres,
+  PG_REQUIRE_ENV,
+  PG_URL_ENV,
+  type PostgresAcquisition,
+  type PostgresServer,
+  uniqueIdentifier,
+} from './postgres';

@@ -55,6 +55,19 @@ export interface PartitionLogOptions {
   clock: Clock;
   /** The file layer; tests inject a recording one for power-loss simulation. */
   fs: FileLayer;
+  /** Sparse index granularity: one index entry per this many log bytes (default 4096). */
+  indexIntervalBytes?: number;
+  /** Called once per corrupt record found (at open or on read); see `PartitionLog.problems()`. */
+  onCorruption?: (problem: LogProblem) => void;
+}
+
+/** A problem found in a partition log (today: a corrupt record). */
+export interface LogProblem {
+  code: 'CORRUPT_RECORD';
+  message: string;
+  /** `file` (log file path), `position` (byte offset in it), `offset` (record offset). */
+  details: { file: string; position: number; offset: number };
+  at: Date;
 }
 
 /** A partition's append-only log of segments. One writer (this process) at a time. */
@@ -75,7 +88,10 @@ export interface PartitionLog {
   offsetForTimestamp(timestampMicros: bigint): Promise<bigint | null>;
   /** Segments, oldest first. */
   segments(): readonly SegmentInfo[];
-  /** Deletes closed segments whose baseOffset is < `offset` (never the active one). */
+  /**
+   * Deletes the oldest closed segments that hold only offsets < `offset` (so every segment whose
+   * successor starts at or below `offset`); never the active one. Returns how many were deleted.
+   */
   deleteSegmentsBefore(offset: bigint): Promise<number>;
   /** Rolls the active segment if it is older than segmentMaxAgeMs (called by a timer). */
   maybeRoll(): Promise<void>;
@@ -87,6 +103,8 @@ export interface PartitionLog {
   flush(): Promise<void>;
   /** Flushes and closes file handles. */
   close(): Promise<void>;
+  /** Corruption found so far (at open or while reading), oldest first. */
+  problems(): readonly LogProblem[];
 }
 
 /** A file handle subset the log needs; implemented over node:fs/promises by default. */

@@ -1,0 +1,42 @@
+import { type Logger, type Metrics, RustokError } from '@rustok/core';
+import { resolveConnectorConfig } from './config/resolve';
+import type { ConnectorConfigInput } from './config/schema';
+import { EmbeddedConnector } from './embedded/connector';
+import type { Clock } from './embedded/log/types';
+import type { IggyConnector } from './types';
+
+/** Error code thrown while a mode is not available yet. */
+export const NOT_IMPLEMENTED = 'NOT_IMPLEMENTED';
+
+/** Hooks and environment for `createConnector`. */
+export interface CreateConnectorOptions {
+  logger?: Logger;
+  metrics?: Metrics;
+  /** Injectable clock for the embedded engine (tests). */
+  clock?: Clock;
+  /** Environment to resolve from (default `process.env`). */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * Builds the connector the config asks for (`resolveConnectorConfig` semantics: the mode comes
+ * from the config or `RUSTOK_IGGY_MODE`, default embedded). Remote mode is not available yet and
+ * throws `NOT_IMPLEMENTED`.
+ */
+export function createConnector(
+  config: ConnectorConfigInput = {},
+  options: CreateConnectorOptions = {},
+): IggyConnector & AsyncDisposable {
+  const resolved = resolveConnectorConfig(config, options.env ?? process.env);
+  if (resolved.mode === 'remote') {
+    throw new RustokError(NOT_IMPLEMENTED, 'remote mode is not implemented yet; use mode "embedded"', {
+      details: { mode: 'remote' },
+    });
+  }
+  return new EmbeddedConnector({
+    ...resolved.embedded,
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+}

@@ -1,0 +1,27 @@
+import type { FileHandleLike } from './types';
+
+/** Reads up to `length` bytes at `position` into `buffer` (from 0); returns bytes read (short at EOF). */
+export async function readFully(
+  handle: FileHandleLike,
+  buffer: Buffer,
+  length: number,
+  position: number,
+): Promise<number> {
+  let done = 0;
+  while (done < length) {
+    const n = await handle.read(buffer, done, length - done, position + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done;
+}
+
+/** Writes all of `buffer` at `position`, looping over short writes. */
+export async function writeFully(handle: FileHandleLike, buffer: Buffer, position: number): Promise<void> {
+  let done = 0;
+  while (done < buffer.length) {
+    const n = await handle.write(buffer, done, buffer.length - done, position + done);
+    if (n <= 0) throw new Error('write made no progress');
+    done += n;
+  }
+}

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import type { Clock, FileLayer, LogProblem } from './types';
+
+/** Largest `segmentBytes`: positions in the index are u32, and a segment may exceed it by one batch. */
+export const MAX_SEGMENT_BYTES = 2 ** 31;
+/** Default sparse-index granularity. */
+export const DEFAULT_INDEX_INTERVAL_BYTES = 4096;
+
+/** Validation schema of `PartitionLogOptions` (numbers checked, clock and fs duck-typed). */
+export const PartitionLogOptionsSchema = z.object({
+  fsync: z.enum(['always', 'interval', 'never']),
+  fsyncIntervalMs: z.number().int().min(1),
+  segmentBytes: z.number().int().min(1).max(MAX_SEGMENT_BYTES),
+  segmentMaxAgeMs: z.number().int().min(1),
+  clock: z.custom<Clock>(
+    (v) =>
+      typeof (v as Clock | null)?.nowMs === 'function' && typeof (v as Clock | null)?.nowMicros === 'function',
+    'clock must have nowMs() and nowMicros()',
+  ),
+  fs: z.custom<FileLayer>(
+    (v) => typeof (v as FileLayer | null)?.open === 'function',
+    'fs must be a FileLayer',
+  ),
+  indexIntervalBytes: z.number().int().min(1).max(MAX_SEGMENT_BYTES).default(DEFAULT_INDEX_INTERVAL_BYTES),
+  onCorruption: z
+    .custom<(problem: LogProblem) => void>((v) => typeof v === 'function', 'onCorruption must be a function')
+    .optional(),
+});
+
+/** Options after validation and defaults. */
+export type ResolvedPartitionLogOptions = z.output<typeof PartitionLogOptionsSchema>;

@@ -1,0 +1,290 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ErrorCodes } from '@rustok/core';
+import { makeTempDir } from '@rustok/testkit';
+import { describe, expect, it } from 'vitest';
+import { PowerLossFileLayer } from '../fs/power-loss-file-layer';
+import { makeRecord, sameRecord, testLogOptions } from '../testing/log-fixtures';
+import { ManualClock } from '../testing/manual-clock';
+import { openPartitionLog } from './partition-log';
+import type { AppendRecord, PartitionLog, StoredRecord } from './types';
+
+/** Reads every record from the start. */
+async function readAll(log: PartitionLog, batch = 100): Promise<StoredRecord[]> {
+  const out: StoredRecord[] = [];
+  let from = log.firstOffset;
+  for (;;) {
+    const got = await log.read(from, batch);
+    if (got.length === 0) return out;
+    out.push(...got);
+    from = (got[got.length - 1] as StoredRecord).offset + 1n;
+  }
+}
+
+/** Appends `count` records in batches of `batch`, returning what was appended. */
+async function appendMany(log: PartitionLog, start: number, count: number, batch = 7): Promise<AppendRecord[]> {
+  const all: AppendRecord[] = [];
+  for (let i = 0; i < count; i += batch) {
+    const records = Array.from({ length: Math.min(batch, count - i) }, (_, k) => makeRecord(start + i + k));
+    const { baseOffset } = await log.append(records);
+    expect(baseOffset).toBe(BigInt(start + i));
+    all.push(...records);
+  }
+  return all;
+}
+
+describe('partition log', () => {
+  it('starts empty', async () => {
+    await using tmp = await makeTempDir();
+    const log = await openPartitionLog(join(tmp.path, 'p0'), testLogOptions());
+    expect(log.nextOffset).toBe(0n);
+    expect(log.firstOffset).toBe(0n);
+    expect(await log.read(0n, 10)).toEqual([]);
+    expect(await log.offsetForTimestamp(0n)).toBeNull();
+    expect(log.segments()).toEqual([
+      expect.objectContaining({ baseOffset: 0n, lastOffset: -1n, sizeBytes: 0, maxTimestamp: null, closed: false }),
+    ]);
+    expect(log.sizeBytes()).toBe(0);
+    expect(log.problems()).toEqual([]);
+    await log.close();
+    expect((await readdir(join(tmp.path, 'p0'))).sort()).toEqual([
+      '00000000000000000000.index',
+      '00000000000000000000.log',
+      '00000000000000000000.timeindex',
+    ]);
+  });
+
+  it('appends and reads back every field, with one timestamp per append', async () => {
+    await using tmp = await makeTempDir();
+    const clock = new ManualClock();
+    const log = await openPartitionLog(tmp.path, testLogOptions({ clock }));
+    const first = [makeRecord(0, 0, 0), makeRecord(1, 100, 0), makeRecord(2, 5, 9)];
+    const r1 = await log.append(first);
+    clock.advance(5);
+    const r2 = await log.append([makeRecord(3, 1)]);
+    expect(r1).toEqual({ baseOffset: 0n, timestamp: BigInt(clock.nowMs() - 5) * 1000n });
+    expect(r2.baseOffset).toBe(3n);
+    expect(r2.timestamp).toBeGreaterThan(r1.timestamp);
+    const got = await log.read(0n, 10);
+    expect(got.map((r) => r.offset)).toEqual([0n, 1n, 2n, 3n]);
+    expect(got.map((r) => r.timestamp)).toEqual([r1.timestamp, r1.timestamp, r1.timestamp, r2.timestamp]);
+    for (let i = 0; i < 3; i++) expect(sameRecord(got[i] as StoredRecord, first[i] as AppendRecord)).toBe(true);
+    expect((got[0] as StoredRecord).payload.length).toBe(0);
+    expect(log.nextOffset).toBe(4n);
+    await log.close();
+  });
+
+  it('keeps timestamps monotonic when the clock goes back', async () => {
+    await using tmp = await makeTempDir();
+    const clock = new ManualClock();
+    const log = await openPartitionLog(tmp.path, testLogOptions({ clock }));
+    const a = await log.append([makeRecord(0)]);
+    await log.close();
+    const earlier = new ManualClock(clock.nowMs() - 60_000);
+    const reopened = await openPartitionLog(tmp.path, testLogOptions({ clock: earlier }));
+    const b = await reopened.append([makeRecord(1)]);
+    expect(b.timestamp).toBeGreaterThanOrEqual(a.timestamp);
+    await reopened.close();
+  });
+
+  it('reads past the end as empty, clamps below the start, honours maxCount and maxBytes', async () => {
+    await using tmp = await makeTempDir();
+    const log = await openPartitionLog(tmp.path, testLogOptions());
+    await appendMany(log, 0, 20);
+    expect(await log.read(20n, 5)).toEqual([]);
+    expect(await log.read(1000n, 5)).toEqual([]);
+    expect((await log.read(-5n, 2)).map((r) => r.offset)).toEqual([0n, 1n]);
+    expect((await log.read(5n, 3)).map((r) => r.offset)).toEqual([5n, 6n, 7n]);
+    expect(await log.read(5n, 0)).toEqual([]);
+    // maxBytes smaller than one record still returns one record.
+    expect((await log.read(5n, 10, 1)).map((r) => r.offset)).toEqual([5n]);
+    const three = await log.read(0n, 100);
+    const size = (r: StoredRecord) => 56 + r.payload.length + r.headers.length;
+    const budget = size(three[0] as StoredRecord) + size(three[1] as StoredRecord) + size(three[2] as StoredRecord);
+    expect((await log.read(0n, 100, budget)).map((r) => r.offset)).toEqual([0n, 1n, 2n]);
+    await expect(log.read(0n, -1)).rejects.toThrow(expect.objectContaining({ code: ErrorCodes.VALIDATION }));
+    await log.close();
+  });
+
+  it('rolls segments by size and reads across them, by offset and by timestamp', async () => {
+    await using tmp = await makeTempDir();
+    const clock = new ManualClock();
+    const log = await openPartitionLog(tmp.path, testLogOptions({ clock, segmentBytes: 1024, indexIntervalBytes: 200 }));
+    const appended: AppendRecord[] = [];
+    const stamps: bigint[] = [];
+    for (let i = 0; i < 60; i += 3) {
+      clock.advance(10);
+      const records = [makeRecord(i), makeRecord(i + 1), makeRecord(i + 2)];
+      const { timestamp } = await log.append(records);
+      appended.push(...records);
+      stamps.push(timestamp);
+    }
+    const segments = log.segments();
+    expect(segments.length).toBeGreaterThan(5);
+    expect(segments.slice(0, -1).every((s) => s.closed)).toBe(true);
+    expect((segments[segments.length - 1] as { closed: boolean }).closed).toBe(false);
+    for (let i = 1; i < segments.length; i++) {
+      expect(segments[i]?.baseOffset).toBe((segments[i - 1]?.lastOffset ?? 0n) + 1n);
+    }
+    expect(log.sizeBytes()).toBe(segments.reduce((n, s) => n + s.sizeBytes, 0));
+    const all = await readAll(log, 7);
+    expect(all).toHaveLength(60);
+    all.forEach((r, i) => {
+      expect(r.offset).toBe(BigInt(i));
+      expect(sameRecord(r, appended[i] as AppendRecord)).toBe(true);
+    });
+    // Every single offset is reachable directly (sparse index + scan).
+    for (let i = 0; i < 60; i++) expect((await log.read(BigInt(i), 1))[0]?.offset).toBe(BigInt(i));
+    // Timestamps: each append's timestamp maps to its first offset; between appends to the next.
+    for (let b = 0; b < stamps.length; b++) {
+      expect(await log.offsetForTimestamp(stamps[b] as bigint)).toBe(BigInt(b * 3));
+      expect(await log.offsetForTimestamp((stamps[b] as bigint) - 1n)).toBe(BigInt(b * 3));
+    }
+    expect(await log.offsetForTimestamp(0n)).toBe(0n);
+    expect(await log.offsetForTimestamp((stamps[stamps.length - 1] as bigint) + 1n)).toBeNull();
+    await log.close();
+
+    // Reopen: same content, appends continue.
+    const reopened = await openPartitionLog(tmp.path, testLogOptions({ clock, segmentBytes: 1024, indexIntervalBytes: 200 }));
+    expect(reopened.nextOffset).toBe(60n);
+    expect(reopened.segments()).toEqual(segments);
+    expect(await reopened.offsetForTimestamp(stamps[4] as bigint)).toBe(12n);
+    await appendMany(reopened, 60, 10);
+    expect((await readAll(reopened)).map((r) => r.offset)).toEqual(Array.from({ length: 70 }, (_, i) => BigInt(i)));
+    await reopened.close();
+  });
+
+  it('rolls by age only when the active segment is old and not empty', async () => {
+    await using tmp = await makeTempDir();
+    const clock = new ManualClock();
+    const log = await openPartitionLog(tmp.path, testLogOptions({ clock, segmentMaxAgeMs: 1000 }));
+    clock.advance(5000);
+    await log.maybeRoll();
+    expect(log.segments()).toHaveLength(1);
+    await log.append([makeRecord(0)]);
+    clock.advance(999);
+    await log.maybeRoll();
+    expect(log.segments()).toHaveLength(1);
+    clock.advance(1);
+    await log.maybeRoll();
+    expect(log.segments().map((s) => [s.baseOffset, s.closed])).toEqual([
+      [0n, true],
+      [1n, false],
+    ]);
+    await log.maybeRoll();
+    expect(log.segments()).toHaveLength(2);
+    await log.append([makeRecord(1)]);
+    expect((await log.read(0n, 10)).map((r) => r.offset)).toEqual([0n, 1n]);
+    await log.close();
+  });
+
+  it('deletes whole closed segments below an offset, never the active one', async () => {
+    await using tmp = await makeTempDir();
+    const log = await openPartitionLog(tmp.path, testLogOptions({ segmentBytes: 300 }));
+    await appendMany(log, 0, 12, 2);
+    const segments = log.segments();
+    const second = segments[1];
+    expect(second).toBeDefined();
+    // An offset inside segment 1 deletes only segment 0.
+    expect(await log.deleteSegmentsBefore((second?.baseOffset ?? 0n) + 1n)).toBe(1);
+    expect(log.firstOffset).toBe(second?.baseOffset);
+    expect((await log.read(0n, 1))[0]?.offset).toBe(second?.baseOffset);
+    expect(await log.deleteSegmentsBefore(10_000n)).toBe(segments.length - 2);
+    expect(log.segments()).toHaveLength(1);
+    expect(log.nextOffset).toBe(12n);
+    await log.close();
+    const files = await readdir(tmp.path);
+    expect(files.filter((f) => f.endsWith('.log'))).toHaveLength(1);
+  });
+
+  it('notifies onAppend listeners and stops after unsubscribe', async () => {
+    await using tmp = await makeTempDir();
+    const log = await openPartitionLog(tmp.path, testLogOptions());
+    let calls = 0;
+    const off = log.onAppend(() => {
+      calls++;
+    });
+    await log.append([makeRecord(0)]);
+    await log.append([makeRecord(1)]);
+    off();
+    await log.append([makeRecord(2)]);
+    expect(calls).toBe(2);
+    await log.close();
+  });
+
+  it('refuses work after close (CLOSED) and closes idempotently', async () => {
+    await using tmp = await makeTempDir();
+    const log = await openPartitionLog(tmp.path, testLogOptions({ fsync: 'interval', fsyncIntervalMs: 5 }));
+    const pending = log.append([makeRecord(0)]);
+    const closing = log.close();
+    await expect(pending).resolves.toEqual(expect.objectContaining({ baseOffset: 0n }));
+    await closing;
+    await log.close();
+    const closed = expect.objectContaining({ code: ErrorCodes.CLOSED });
+    await expect(log.append([makeRecord(1)])).rejects.toThrow(closed);
+    await expect(log.read(0n, 1)).rejects.toThrow(closed);
+    const reopened = await openPartitionLog(tmp.path, testLogOptions());
+    expect(reopened.nextOffset).toBe(1n);
+    await reopened.close();
+  });
+
+  it('validates records and options', async () => {
+    await using tmp = await makeTempDir();
+    await expect(openPartitionLog(tmp.path, testLogOptions({ segmentBytes: 0 }))).rejects.toThrow(
+      expect.objectContaining({ code: ErrorCodes.VALIDATION }),
+    );
+    const log = await openPartitionLog(tmp.path, testLogOptions());
+    const bad = expect.objectContaining({ code: ErrorCodes.VALIDATION });
+    await expect(log.append([])).rejects.toThrow(bad);
+    await expect(log.append([{ ...makeRecord(0), id: -1n }])).rejects.toThrow(bad);
+    await expect(log.append([{ ...makeRecord(0), id: 1n << 128n }])).rejects.toThrow(bad);
+    await expect(log.append([{ ...makeRecord(0), originTimestamp: 1n << 64n }])).rejects.toThrow(bad);
+    expect(log.nextOffset).toBe(0n);
+    const max = { ...makeRecord(0), id: (1n << 128n) - 1n, originTimestamp: (1n << 64n) - 1n };
+    await log.append([max]);
+    expect(sameRecord((await log.read(0n, 1))[0] as StoredRecord, max)).toBe(true);
+    await log.close();
+  });
+
+  it("'always' shares one fsync among concurrent appends (group commit)", async () => {
+    const fs = new PowerLossFileLayer();
+    const log = await openPartitionLog('/data/p0', testLogOptions({ fs, fsync: 'always' }));
+    const logFile = '/data/p0/00000000000000000000.log';
+    const before = fs.syncCounts.get(logFile) ?? 0;
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => log.append([makeRecord(i)])));
+    const syncs = (fs.syncCounts.get(logFile) ?? 0) - before;
+    expect(syncs).toBeGreaterThanOrEqual(1);
+    expect(syncs).toBeLessThan(10);
+    expect(results.map((r) => r.baseOffset)).toEqual(Array.from({ length: 50 }, (_, i) => BigInt(i)));
+    // Everything acknowledged is on stable storage.
+    expect(fs.unsyncedBytes(logFile)).toBe(0);
+    expect(log.nextOffset).toBe(50n);
+    await log.close();
+  });
+
+  it("'always' makes records visible only once fsynced", async () => {
+    const fs = new PowerLossFileLayer();
+    const log = await openPartitionLog('/d', testLogOptions({ fs, fsync: 'always' }));
+    let visibleAtSync = -1n;
+    fs.onSync = () => {
+      visibleAtSync = log.nextOffset;
+    };
+    await log.append([makeRecord(0), makeRecord(1)]);
+    expect(visibleAtSync).toBe(0n);
+    expect(log.nextOffset).toBe(2n);
+    await log.close();
+  });
+
+  it("'interval' fsyncs dirty files on a timer", async () => {
+    const fs = new PowerLossFileLayer();
+    const log = await openPartitionLog('/d', testLogOptions({ fs, fsync: 'interval', fsyncIntervalMs: 5 }));
+    await log.append([makeRecord(0)]);
+    const logFile = '/d/00000000000000000000.log';
+    expect(fs.unsyncedBytes(logFile)).toBeGreaterThan(0);
+    const deadline = Date.now() + 5000;
+    while (fs.unsyncedBytes(logFile) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(fs.unsyncedBytes(logFile)).toBe(0);
+    expect(fs.unsyncedBytes('/d/00000000000000000000.index')).toBe(0);
+    await log.close();
+  });
+});

@@ -1,0 +1,130 @@
+import { ErrorCodes, hasErrorCode } from '@rustok/core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { HeaderValue, MessageHeaders } from '../types';
+import { decodeHeaders, encodeHeaders, headersByteLength } from './codec';
+
+const field = fc.string({ minLength: 1, maxLength: 60 }).filter((s) => {
+  const n = Buffer.byteLength(s, 'utf8');
+  return n >= 1 && n <= 255;
+});
+
+const headerValue: fc.Arbitrary<HeaderValue> = fc.oneof(
+  fc.uint8Array({ minLength: 1, maxLength: 255 }).map((value) => ({ kind: 'raw' as const, value })),
+  field.map((value) => ({ kind: 'string' as const, value })),
+  fc.boolean().map((value) => ({ kind: 'bool' as const, value })),
+  fc.integer({ min: -128, max: 127 }).map((value) => ({ kind: 'int8' as const, value })),
+  fc.integer({ min: -32768, max: 32767 }).map((value) => ({ kind: 'int16' as const, value })),
+  fc.integer().map((value) => ({ kind: 'int32' as const, value })),
+  fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n }).map((value) => ({ kind: 'int64' as const, value })),
+  fc.bigInt({ min: -(1n << 127n), max: (1n << 127n) - 1n }).map((value) => ({ kind: 'int128' as const, value })),
+  fc.integer({ min: 0, max: 255 }).map((value) => ({ kind: 'uint8' as const, value })),
+  fc.integer({ min: 0, max: 65535 }).map((value) => ({ kind: 'uint16' as const, value })),
+  fc.integer({ min: 0, max: 0xffff_ffff }).map((value) => ({ kind: 'uint32' as const, value })),
+  fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }).map((value) => ({ kind: 'uint64' as const, value })),
+  fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }).map((value) => ({ kind: 'uint128' as const, value })),
+  fc.float().map((value) => ({ kind: 'float32' as const, value })),
+  fc.double().map((value) => ({ kind: 'float64' as const, value })),
+);
+
+const headersArb: fc.Arbitrary<MessageHeaders> = fc
+  .uniqueArray(fc.tuple(field, headerValue), { maxLength: 12, selector: ([k]) => k })
+  .map((pairs) => {
+    const out: MessageHeaders = {};
+    for (const [k, v] of pairs) Object.defineProperty(out, k, { value: v, enumerable: true });
+    return out;
+  });
+
+describe('headers codec', () => {
+  it('matches Iggy reference bytes for {foo: Int32 42}', () => {
+    const bytes = encodeHeaders({ foo: { kind: 'int32', value: 42 } });
+    expect(bytes.toString('hex')).toBe('0203000000666f6f06040000002a000000');
+    expect(decodeHeaders(bytes)).toEqual({ foo: { kind: 'int32', value: 42 } });
+  });
+
+  it('encodes no headers as zero bytes', () => {
+    expect(encodeHeaders({}).length).toBe(0);
+    expect(decodeHeaders(new Uint8Array())).toEqual({});
+  });
+
+  it('round-trips any valid headers (property)', () => {
+    fc.assert(
+      fc.property(headersArb, (headers) => {
+        const bytes = encodeHeaders(headers);
+        expect(bytes.length).toBe(headersByteLength(headers));
+        const decoded = decodeHeaders(bytes);
+        expect(Object.keys(decoded)).toEqual(Object.keys(headers));
+        for (const [key, value] of Object.entries(headers)) {
+          const got = decoded[key] as HeaderValue;
+          expect(got.kind).toBe(value.kind);
+          if (value.kind === 'float32') {
+            expect(Object.is(got.value, Math.fround(value.value))).toBe(true);
+          } else if (value.kind === 'raw') {
+            expect(Buffer.from(got.value as Uint8Array).equals(Buffer.from(value.value))).toBe(true);
+          } else {
+            expect(Object.is(got.value, value.value) || got.value === value.value).toBe(true);
+          }
+        }
+        // Re-encoding the decoded value is byte-identical.
+        expect(encodeHeaders(decoded).equals(bytes)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('never throws anything but DECODE_FAILED on arbitrary bytes (property)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        try {
+          decodeHeaders(bytes);
+        } catch (error) {
+          expect(hasErrorCode(error, ErrorCodes.DECODE_FAILED)).toBe(true);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('rejects invalid headers with VALIDATION', () => {
+    const cases: MessageHeaders[] = [
+      { '': { kind: 'string', value: 'x' } },
+      { ['k'.repeat(256)]: { kind: 'string', value: 'x' } },
+      { k: { kind: 'string', value: '' } },
+      { k: { kind: 'string', value: 'v'.repeat(256) } },
+      { k: { kind: 'raw', value: new Uint8Array() } },
+      { k: { kind: 'int8', value: 128 } },
+      { k: { kind: 'uint8', value: -1 } },
+      { k: { kind: 'int32', value: 1.5 } },
+      { k: { kind: 'uint64', value: -1n } },
+      { k: { kind: 'int128', value: 1n << 127n } },
+      { k: { kind: 'bogus', value: 1 } as unknown as HeaderValue },
+    ];
+    for (const headers of cases) {
+      expect(() => encodeHeaders(headers)).toThrow(expect.objectContaining({ code: ErrorCodes.VALIDATION }));
+    }
+  });
+
+  it('rejects headers larger than 100 000 bytes', () => {
+    const headers: MessageHeaders = {};
+    // Each pair takes 5 + 6..8 + 5 + 255 bytes, so 370 pairs exceed 100 000 bytes.
+    for (let i = 0; i < 370; i++) headers[`key-${i}`] = { kind: 'string', value: 'v'.repeat(255) };
+    expect(() => headersByteLength(headers)).toThrow(expect.objectContaining({ code: ErrorCodes.VALIDATION }));
+    expect(() => encodeHeaders(headers)).toThrow(expect.objectContaining({ code: ErrorCodes.VALIDATION }));
+  });
+
+  it('reports specific garbage as DECODE_FAILED', () => {
+    const ok = encodeHeaders({ a: { kind: 'bool', value: true } });
+    const badKey = Buffer.from(ok);
+    badKey[0] = 1;
+    const badBool = Buffer.from(ok);
+    badBool[badBool.length - 1] = 7;
+    const duplicate = Buffer.concat([ok, ok]);
+    const truncated = ok.subarray(0, ok.length - 1);
+    const missingValue = ok.subarray(0, 6);
+    for (const bytes of [badKey, badBool, duplicate, truncated, missingValue]) {
+      expect(() => decodeHeaders(bytes)).toThrow(
+        expect.objectContaining({ code: ErrorCodes.DECODE_FAILED }),
+      );
+    }
+  });
+});

@@ -1,0 +1,10 @@
+export { type WireCommand, decodeRequest, decodeResponse, defineCommand, encodeRequest, encodeResponse } from './command';
+export * from './groups';
+export * from './messages';
+export * from './offsets';
+export * from './partitions';
+export * from './session';
+export * from './streams';
+export * from './system';
+export * from './tokens';
+export * from './topics';

@@ -1,0 +1,335 @@
+import { ValidationError } from '@rustok/core';
+import { xxh3_64 } from '../checksum';
+import {
+  type Codec,
+  consumer,
+  type Identifier,
+  identifier,
+  optionalPartition,
+  type Partitioning,
+  partitioning,
+  strategy,
+  type WireConsumer,
+  type WireStrategy,
+  bool,
+  checkU32,
+} from '../codec';
+import { CommandCode } from '../constants';
+import { type Reader, Writer } from '../io';
+import { custom, defineCommand } from './command';
+
+/** Bytes of the batch header. */
+export const BATCH_HEADER_SIZE = 256;
+/** Bytes of one message frame header. */
+export const FRAME_HEADER_SIZE = 48;
+/** Bytes of the batch-checksum prefix (the six header meta fields). */
+const BATCH_META_SIZE = 44;
+const U32_MAX = 0xffff_ffff;
+
+/** One message frame as it travels (payload and already-encoded user headers). */
+export interface WireFrame {
+  id: bigint;
+  /** Index within the batch (0, 1, 2, … when sent; may start higher in a sliced poll view). */
+  offsetDelta: number;
+  /** µs after the batch's origin timestamp. */
+  timestampDelta: number;
+  payload: Uint8Array;
+  /** Encoded user-header TLV bytes (may be empty). */
+  headers: Uint8Array;
+  /** Stored checksum (filled in by decoding; computed when encoding). */
+  checksum?: bigint;
+}
+
+/** A batch record: the 256-byte header fields and its frames (spec §8.9). */
+export interface WireBatch {
+  /** Server-stamped; 0 from a producer. */
+  partitionId: bigint;
+  /** Server-stamped; 0 from a producer. */
+  baseOffset: bigint;
+  /** Broker append time (µs), server-stamped; 0 from a producer. */
+  baseTimestamp: bigint;
+  /** Minimum origin timestamp of the messages (µs). */
+  originTimestamp: bigint;
+  frames: WireFrame[];
+  /** Stored batch checksum (filled in by decoding; computed when encoding). */
+  checksum?: bigint;
+}
+
+/** Frame checksum: XXH3-64 over frame bytes 8..end. */
+function frameChecksum(frame: Buffer): bigint {
+  return xxh3_64(frame.subarray(8));
+}
+
+/** Encoded size of one batch record. */
+export function batchByteLength(batch: WireBatch): number {
+  let size = BATCH_HEADER_SIZE;
+  for (const f of batch.frames) size += FRAME_HEADER_SIZE + f.payload.byteLength + f.headers.byteLength;
+  return size;
+}
+
+/**
+ * Writes a batch record: frames with their XXH3-64 checksums, then the header with
+ * `batch_length` and the batch checksum over the meta fields and the frame checksums.
+ */
+export function writeBatch(w: Writer, batch: WireBatch): void {
+  if (batch.frames.length < 1) {
+    throw new ValidationError('a batch needs at least one message', { details: { field: 'messages' } });
+  }
+  const length = batchByteLength(batch);
+  const out = Buffer.alloc(length);
+  const checksums = Buffer.alloc(BATCH_META_SIZE + 8 * batch.frames.length);
+  let pos = BATCH_HEADER_SIZE;
+  batch.frames.forEach((f, i) => {
+    const start = pos;
+    out.writeBigUInt64LE(f.id & ((1n << 64n) - 1n), start + 8);
+    out.writeBigUInt64LE(f.id >> 64n, start + 16);
+    out.writeUInt32LE(checkU32(f.offsetDelta, 'offset delta'), start + 24);
+    if (!Number.isInteger(f.timestampDelta) || f.timestampDelta < 0 || f.timestampDelta > U32_MAX) {
+      throw new ValidationError('message timestamps must lie within ~71 minutes of each other', {
+        details: { field: 'timestamp' },
+      });
+    }
+    out.writeUInt32LE(f.timestampDelta, start + 28);
+    out.writeUInt32LE(f.headers.byteLength, start + 32);
+    out.writeUInt32LE(f.payload.byteLength, start + 36);
+    pos = start + FRAME_HEADER_SIZE;
+    out.set(f.payload, pos);
+    pos += f.payload.byteLength;
+    out.set(f.headers, pos);
+    pos += f.headers.byteLength;
+    const sum = frameChecksum(out.subarray(start, pos));
+    out.writeBigUInt64LE(sum, start);
+    checksums.writeBigUInt64LE(sum, BATCH_META_SIZE + 8 * i);
+  });
+  out.writeBigUInt64LE(batch.partitionId, 0);
+  out.writeBigUInt64LE(batch.baseOffset, 8);
+  out.writeBigUInt64LE(batch.baseTimestamp, 16);
+  out.writeBigUInt64LE(batch.originTimestamp, 24);
+  out.writeBigUInt64LE(BigInt(length), 32);
+  out.writeUInt32LE(batch.frames.length, 48);
+  out.copy(checksums, 0, 0, 40);
+  checksums.writeUInt32LE(batch.frames.length, 40);
+  out.writeBigUInt64LE(xxh3_64(checksums), 40);
+  w.bytes(out);
+}
+
+/** Computes the batch checksum of a decoded batch (header meta fields + frame checksums). */
+export function batchChecksum(batch: WireBatch, length = BigInt(batchByteLength(batch))): bigint {
+  const buf = Buffer.alloc(BATCH_META_SIZE + 8 * batch.frames.length);
+  buf.writeBigUInt64LE(batch.partitionId, 0);
+  buf.writeBigUInt64LE(batch.baseOffset, 8);
+  buf.writeBigUInt64LE(batch.baseTimestamp, 16);
+  buf.writeBigUInt64LE(batch.originTimestamp, 24);
+  buf.writeBigUInt64LE(length, 32);
+  buf.writeUInt32LE(batch.frames.length, 40);
+  batch.frames.forEach((f, i) => {
+    buf.writeBigUInt64LE(f.checksum ?? 0n, BATCH_META_SIZE + 8 * i);
+  });
+  return xxh3_64(buf);
+}
+
+/** Options of batch decoding. */
+export interface ReadBatchOptions {
+  /** Verify every frame checksum and the batch checksum (producer batches); default false. */
+  verify?: boolean;
+}
+
+/** Reads one batch record; its frames must tile `batch_length` exactly. */
+export function readBatch(r: Reader, options: ReadBatchOptions = {}): WireBatch {
+  const header = r.bytes(BATCH_HEADER_SIZE, 'batch header');
+  const length = header.readBigUInt64LE(32);
+  const count = header.readUInt32LE(48);
+  if (length < BigInt(BATCH_HEADER_SIZE) || length - BigInt(BATCH_HEADER_SIZE) > BigInt(r.remaining)) {
+    r.fail(`batch length ${length} does not fit the ${r.remaining + BATCH_HEADER_SIZE} bytes left`);
+  }
+  if (options.verify && header.subarray(52).some((b) => b !== 0)) r.fail('batch reserved bytes are not zero');
+  const blob = r.bytes(Number(length) - BATCH_HEADER_SIZE, 'batch frames');
+  const frames: WireFrame[] = [];
+  let pos = 0;
+  for (let i = 0; i < count; i++) {
+    if (blob.length - pos < FRAME_HEADER_SIZE) r.fail(`frame ${i} of ${count} is truncated`);
+    const headersLength = blob.readUInt32LE(pos + 32);
+    const payloadLength = blob.readUInt32LE(pos + 36);
+    const end = pos + FRAME_HEADER_SIZE + payloadLength + headersLength;
+    if (end > blob.length) r.fail(`frame ${i} of ${count} overruns its batch`);
+    const frame = blob.subarray(pos, end);
+    const checksum = frame.readBigUInt64LE(0);
+    if (options.verify) {
+      if (frame.readBigUInt64LE(40) !== 0n) r.fail(`frame ${i} reserved bytes are not zero`);
+      if (frameChecksum(frame) !== checksum) r.fail(`frame ${i} checksum mismatch`);
+    }
+    const payloadStart = FRAME_HEADER_SIZE;
+    frames.push({
+      checksum,
+      id: frame.readBigUInt64LE(8) | (frame.readBigUInt64LE(16) << 64n),
+      offsetDelta: frame.readUInt32LE(24),
+      timestampDelta: frame.readUInt32LE(28),
+      payload: frame.subarray(payloadStart, payloadStart + payloadLength),
+      headers: frame.subarray(payloadStart + payloadLength, end),
+    });
+    pos = end;
+  }
+  if (pos !== blob.length) r.fail(`batch frames leave ${blob.length - pos} bytes untiled`);
+  const batch: WireBatch = {
+    partitionId: header.readBigUInt64LE(0),
+    baseOffset: header.readBigUInt64LE(8),
+    baseTimestamp: header.readBigUInt64LE(16),
+    originTimestamp: header.readBigUInt64LE(24),
+    frames,
+    checksum: header.readBigUInt64LE(40),
+  };
+  if (options.verify && batchChecksum(batch, length) !== batch.checksum) r.fail('batch checksum mismatch');
+  return batch;
+}
+
+/** A SendMessages request (spec §8.9). */
+export interface SendMessagesRequest {
+  stream: Identifier;
+  topic: Identifier;
+  partitioning: Partitioning;
+  batch: WireBatch;
+}
+
+const sendRequest: Codec<SendMessagesRequest> = custom(
+  (w, v) => {
+    const meta = new Writer(64);
+    identifier.write(meta, v.stream);
+    identifier.write(meta, v.topic);
+    partitioning.write(meta, v.partitioning);
+    meta.u32(v.batch.frames.length);
+    const metaBytes = meta.finish();
+    w.u32(metaBytes.length).bytes(metaBytes);
+    writeBatch(w, v.batch);
+  },
+  (r) => {
+    const metaLength = r.u32('metadata length');
+    const start = r.position;
+    const stream = identifier.read(r);
+    const topic = identifier.read(r);
+    const parts = partitioning.read(r);
+    const count = r.u32('messages count');
+    if (r.position - start !== metaLength) r.fail(`metadata length ${metaLength} does not match its fields`);
+    const batchBytes = r.remaining;
+    const batch = readBatch(r, { verify: true });
+    if (batch.frames.length !== count || count < 1) {
+      r.fail(`messages count ${count} does not match the batch's ${batch.frames.length}`);
+    }
+    if (batchByteLength(batch) !== batchBytes) r.fail('batch length does not match the bytes after metadata');
+    return { stream, topic, partitioning: parts, batch };
+  },
+);
+
+/** One send confirmation: numeric ids and the offset of the first message. */
+export interface SendConfirmation {
+  streamId: number;
+  topicId: number;
+  partitionId: number;
+  baseOffset: bigint;
+}
+
+const sendResponse: Codec<SendConfirmation[]> = custom(
+  (w, v) => {
+    if (v.length === 0) return;
+    w.u32(v.length);
+    for (const c of v) w.u32(c.streamId).u32(c.topicId).u32(c.partitionId).u64(c.baseOffset);
+  },
+  (r) => {
+    if (r.remaining === 0) return [];
+    const count = r.u32('confirmations count');
+    const out: SendConfirmation[] = [];
+    for (let i = 0; i < count; i++) {
+      out.push({ streamId: r.u32(), topicId: r.u32(), partitionId: r.u32(), baseOffset: r.u64() });
+    }
+    return out;
+  },
+);
+
+/** SendMessages (101 → op 160, partition plane). */
+export const sendMessages = defineCommand('SendMessages', CommandCode.SendMessages, sendRequest, sendResponse);
+
+/** A PollMessages request (spec §8.10). */
+export interface PollMessagesRequest {
+  consumer: WireConsumer;
+  stream: Identifier;
+  topic: Identifier;
+  partition: number | null;
+  strategy: WireStrategy;
+  count: number;
+  autoCommit: boolean;
+}
+
+const pollRequest: Codec<PollMessagesRequest> = custom(
+  (w, v) => {
+    consumer.write(w, v.consumer);
+    identifier.write(w, v.stream);
+    identifier.write(w, v.topic);
+    optionalPartition.write(w, v.partition);
+    strategy.write(w, v.strategy);
+    w.u32(checkU32(v.count, 'count'));
+    bool.write(w, v.autoCommit);
+  },
+  (r) => ({
+    consumer: consumer.read(r),
+    stream: identifier.read(r),
+    topic: identifier.read(r),
+    partition: optionalPartition.read(r),
+    strategy: strategy.read(r),
+    count: r.u32('count'),
+    autoCommit: bool.read(r),
+  }),
+);
+
+/** A PollMessages response: the 16-byte prefix and the batch records. */
+export interface PollMessagesResponse {
+  partitionId: number;
+  currentOffset: bigint;
+  /** Messages in the reply, as the prefix declares it. */
+  messagesCount: number;
+  batches: WireBatch[];
+}
+
+const pollResponse: Codec<PollMessagesResponse> = custom(
+  (w, v) => {
+    w.u32(v.partitionId).u64(v.currentOffset).u32(v.messagesCount);
+    for (const b of v.batches) writeBatch(w, b);
+  },
+  (r) => {
+    const partitionId = r.u32('partition id');
+    const currentOffset = r.u64('current offset');
+    const messagesCount = r.u32('messages count');
+    const batches: WireBatch[] = [];
+    while (r.remaining > 0) batches.push(readBatch(r));
+    return { partitionId, currentOffset, messagesCount, batches };
+  },
+);
+
+/** PollMessages (100, NonReplicated). */
+export const pollMessages = defineCommand('PollMessages', CommandCode.PollMessages, pollRequest, pollResponse);
+
+/** A polled message, flattened from its batch record (spec §8.10). */
+export interface WirePolledMessage {
+  id: bigint;
+  offset: bigint;
+  timestamp: bigint;
+  originTimestamp: bigint;
+  payload: Uint8Array;
+  headers: Uint8Array;
+}
+
+/** Flattens batch records: offset = base + delta, timestamp = base timestamp, origin + delta. */
+export function flattenBatches(batches: readonly WireBatch[]): WirePolledMessage[] {
+  const out: WirePolledMessage[] = [];
+  for (const b of batches) {
+    for (const f of b.frames) {
+      out.push({
+        id: f.id,
+        offset: b.baseOffset + BigInt(f.offsetDelta),
+        timestamp: b.baseTimestamp,
+        originTimestamp: b.originTimestamp + BigInt(f.timestampDelta),
+        payload: f.payload,
+        headers: f.headers,
+      });
+    }
+  }
+  return out;
+}

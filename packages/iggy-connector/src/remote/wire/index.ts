@@ -1,0 +1,10 @@
+export * from './codec';
+export * from './commands/index';
+export * from './constants';
+export * from './errors';
+export * from './eviction';
+export * from './funnel';
+export * from './header';
+export { Reader, Writer } from './io';
+export * from './operations';
+export * from './version';

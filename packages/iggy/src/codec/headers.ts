@@ -1,0 +1,104 @@
+import type { EventEnvelope } from '@rustok/core';
+import type { HeaderValue, MessageHeaders } from '@rustok/iggy-connector';
+
+/** Names of the headers every rustok message carries (Iggy String kind). */
+export const HeaderNames = {
+  CONTENT_TYPE: 'content-type',
+  EVENT_TYPE: 'rustok-event-type',
+  TENANT_ID: 'rustok-tenant-id',
+  SCHEMA_VERSION: 'rustok-schema-version',
+  TRACEPARENT: 'traceparent',
+  REDRIVE_COUNT: 'rustok-redrive-count',
+} as const;
+
+/** What a reader learns from a message's headers without decoding its payload. */
+export interface EventHeaders {
+  contentType?: string;
+  eventType?: string;
+  tenantId?: string;
+  schemaVersion?: number;
+  traceparent?: string;
+  /** How often the message was redriven from the DLQ (0 when never). */
+  redriveCount: number;
+  /** Known headers present with an unusable kind or value, exposed as stored. */
+  invalid: Record<string, HeaderValue>;
+  /** The stored header bytes when the broker could not decode them at all. */
+  raw?: Uint8Array;
+}
+
+/** A String-kind header value. */
+export function stringHeader(value: string): HeaderValue {
+  return { kind: 'string', value };
+}
+
+/** The headers of an envelope encoded with `contentType`. */
+export function buildEventHeaders(envelope: EventEnvelope, contentType: string): MessageHeaders {
+  const headers: MessageHeaders = {
+    [HeaderNames.CONTENT_TYPE]: stringHeader(contentType),
+    [HeaderNames.EVENT_TYPE]: stringHeader(envelope.type),
+    [HeaderNames.TENANT_ID]: stringHeader(envelope.tenantId),
+    [HeaderNames.SCHEMA_VERSION]: stringHeader(String(envelope.schemaVersion)),
+  };
+  const traceparent = envelope.headers?.[HeaderNames.TRACEPARENT];
+  if (typeof traceparent === 'string' && traceparent.length > 0) {
+    headers[HeaderNames.TRACEPARENT] = stringHeader(traceparent);
+  }
+  return headers;
+}
+
+/** A header's value as a string, when it is String kind; otherwise undefined. */
+export function headerString(headers: MessageHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return value?.kind === 'string' ? value.value : undefined;
+}
+
+function headerCount(value: HeaderValue | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  let n: number | undefined;
+  if (value.kind === 'string') n = /^\d{1,15}$/.test(value.value) ? Number(value.value) : undefined;
+  else if (typeof value.value === 'number') n = value.value;
+  else if (typeof value.value === 'bigint' && value.value <= BigInt(Number.MAX_SAFE_INTEGER)) {
+    n = Number(value.value);
+  }
+  return n !== undefined && Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+}
+
+/**
+ * Reads the rustok headers of a stored message. Never throws: a header of the wrong kind or
+ * with an unusable value lands in `invalid`, undecodable header bytes in `raw`.
+ */
+export function readEventHeaders(headers: MessageHeaders, raw?: Uint8Array): EventHeaders {
+  const out: EventHeaders = { redriveCount: 0, invalid: {} };
+  if (raw !== undefined) out.raw = raw;
+  const text = (name: string, set: (value: string) => void): void => {
+    const value = headers[name];
+    if (value === undefined) return;
+    if (value.kind === 'string') set(value.value);
+    else out.invalid[name] = value;
+  };
+  text(HeaderNames.CONTENT_TYPE, (v) => {
+    out.contentType = v;
+  });
+  text(HeaderNames.EVENT_TYPE, (v) => {
+    out.eventType = v;
+  });
+  text(HeaderNames.TENANT_ID, (v) => {
+    out.tenantId = v;
+  });
+  text(HeaderNames.TRACEPARENT, (v) => {
+    out.traceparent = v;
+  });
+  const version = headers[HeaderNames.SCHEMA_VERSION];
+  if (version !== undefined) {
+    const n = headerCount(version);
+    if (n !== undefined && n >= 1) out.schemaVersion = n;
+    else out.invalid[HeaderNames.SCHEMA_VERSION] = version;
+  }
+  const redrive = headers[HeaderNames.REDRIVE_COUNT];
+  if (redrive !== undefined) {
+    const n = headerCount(redrive);
+    if (n !== undefined) out.redriveCount = n;
+    else out.invalid[HeaderNames.REDRIVE_COUNT] = redrive;
+  }
+  return out;
+}

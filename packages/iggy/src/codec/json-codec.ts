@@ -1,0 +1,51 @@
+import { type EventEnvelope, SerializationError } from '@rustok/core';
+import { type EnvelopeCodec, JSON_CONTENT_TYPE } from './types';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Serializes a value as JSON bytes; throws `SERIALIZATION` for bigints, cycles and the like. */
+export function jsonBytes(value: unknown, what: string): Uint8Array {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (cause) {
+    throw new SerializationError(`${what} is not JSON-serializable: ${String(cause)}`, { cause });
+  }
+  if (text === undefined) throw new SerializationError(`${what} is not JSON-serializable`);
+  return encoder.encode(text);
+}
+
+/** Parses UTF-8 JSON bytes; throws `DECODE_FAILED`. */
+export function parseJsonBytes(bytes: Uint8Array, what: string): unknown {
+  try {
+    return JSON.parse(decoder.decode(bytes));
+  } catch (cause) {
+    throw new SerializationError(`${what} is not valid UTF-8 JSON`, {
+      code: 'DECODE_FAILED',
+      cause,
+    });
+  }
+}
+
+/** The default codec: the whole envelope as UTF-8 JSON (`application/json`). */
+export class JsonCodec implements EnvelopeCodec {
+  readonly name = 'json' as const;
+  readonly contentType = JSON_CONTENT_TYPE;
+
+  /** Encodes the envelope as JSON. */
+  encode(envelope: EventEnvelope): Uint8Array {
+    return jsonBytes(envelope, `event ${envelope.id}`);
+  }
+
+  /** Parses JSON bytes; the result is checked by the caller. */
+  decode(bytes: Uint8Array): unknown {
+    const value = parseJsonBytes(bytes, 'message payload');
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new SerializationError('message payload is not a JSON object', {
+        code: 'DECODE_FAILED',
+      });
+    }
+    return value;
+  }
+}

@@ -1,0 +1,99 @@
+import { defineEvent, EventRegistry, type EventEnvelope, validateEnvelope } from '@rustok/core';
+import type { OutgoingMessage, PolledMessage } from '@rustok/iggy-connector';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { envelopeArbitrary, sampleEnvelope } from '../testing/envelopes';
+import { MessageCodec } from './message-codec';
+import { uuidToMessageId } from './message-id';
+
+const stored = (m: OutgoingMessage): PolledMessage => ({
+  id: m.id ?? 0n,
+  offset: 0n,
+  timestamp: 1n,
+  originTimestamp: 1n,
+  payload: Buffer.from(m.payload),
+  headers: m.headers ?? {},
+});
+
+const validate = (value: unknown): EventEnvelope => validateEnvelope(value);
+
+describe('MessageCodec', () => {
+  it('writes id, headers and bytes, and reads them back (JSON)', () => {
+    const codec = new MessageCodec({ codec: 'json', validate });
+    const envelope = sampleEnvelope({ headers: { traceparent: '00-abc-def-01' } });
+    const { message, bytes } = codec.encode(envelope);
+    expect(message.id).toBe(uuidToMessageId(envelope.id));
+    expect(message.headers).toEqual({
+      'content-type': { kind: 'string', value: 'application/json' },
+      'rustok-event-type': { kind: 'string', value: 'order.created' },
+      'rustok-tenant-id': { kind: 'string', value: 'tenant-123' },
+      'rustok-schema-version': { kind: 'string', value: '1' },
+      traceparent: { kind: 'string', value: '00-abc-def-01' },
+    });
+    expect(bytes).toBeGreaterThan(message.payload.length);
+    expect(codec.decode(stored(message))).toEqual(envelope);
+  });
+
+  it('round-trips valid envelopes through both formats, each reader following content-type', () => {
+    const json = new MessageCodec({ codec: 'json', validate });
+    const avro = new MessageCodec({ codec: 'avro', validate });
+    expect(avro.contentType).toBe('application/vnd.rustok.avro');
+    fc.assert(
+      fc.property(envelopeArbitrary(fc.jsonValue()), fc.boolean(), (envelope, useAvro) => {
+        const writer = useAvro ? avro : json;
+        const message = stored(writer.encode(envelope).message);
+        const expected = JSON.parse(JSON.stringify(envelope));
+        expect(json.decode(message)).toEqual(expected);
+        expect(avro.decode(message)).toEqual(expected);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('treats a message without content-type as JSON and strips parameters', () => {
+    const codec = new MessageCodec({ codec: 'json', validate });
+    const message = stored(codec.encode(sampleEnvelope()).message);
+    delete message.headers['content-type'];
+    expect(codec.decode(message).id).toBe(sampleEnvelope().id);
+    message.headers['content-type'] = { kind: 'string', value: 'Application/JSON; charset=utf-8' };
+    expect(codec.decode(message).id).toBe(sampleEnvelope().id);
+  });
+
+  it('fails with DECODE_FAILED on an unknown content-type or an invalid envelope', () => {
+    const codec = new MessageCodec({ codec: 'json', validate });
+    const message = stored(codec.encode(sampleEnvelope()).message);
+    message.headers['content-type'] = { kind: 'string', value: 'text/plain' };
+    expect(() => codec.decode(message)).toThrow(expect.objectContaining({ code: 'DECODE_FAILED' }));
+    const bad = stored({ payload: new TextEncoder().encode('{"id":"x"}') });
+    expect(() => codec.decode(bad)).toThrow(
+      expect.objectContaining({ code: 'DECODE_FAILED', message: expect.stringContaining('not a valid event') }),
+    );
+  });
+
+  it('encodes the payload with the definition Avro schema and decodes it via the registry', () => {
+    const Order = defineEvent({
+      type: 'order.created',
+      version: 1,
+      payload: z.object({ orderId: z.string(), amount: z.number() }),
+      avro: {
+        type: 'record',
+        name: 'OrderCreated',
+        fields: [
+          { name: 'orderId', type: 'string' },
+          { name: 'amount', type: 'int' },
+        ],
+      },
+    });
+    const registry = new EventRegistry().register(Order);
+    const lookupSchema = (type: string, version: number) => registry.get(type, version)?.avro;
+    const writer = new MessageCodec({ codec: 'avro', validate, lookupSchema });
+    const reader = new MessageCodec({ codec: 'json', validate, lookupSchema });
+    const envelope = sampleEnvelope({ payload: { orderId: 'o-9', amount: 9 } });
+    const message = stored(writer.encode(envelope, Order.avro).message);
+    expect(reader.decode(message)).toEqual(envelope);
+    expect(() => writer.encode(sampleEnvelope({ payload: { orderId: 'o', amount: 1.5 } }), Order.avro)).toThrow(
+      expect.objectContaining({ code: 'SERIALIZATION' }),
+    );
+  });
+});

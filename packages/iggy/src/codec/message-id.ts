@@ -1,0 +1,23 @@
+import { ValidationError } from '@rustok/core';
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const U128_MAX = (1n << 128n) - 1n;
+
+/** The Iggy message id of an envelope: the UUID's 16 bytes (RFC order) read as a big-endian u128. */
+export function uuidToMessageId(uuid: string): bigint {
+  if (!UUID_RE.test(uuid)) {
+    throw new ValidationError(`not a UUID: ${JSON.stringify(uuid.slice(0, 64))}`, {
+      details: { field: 'id' },
+    });
+  }
+  return BigInt(`0x${uuid.replaceAll('-', '')}`);
+}
+
+/** The UUID string (lower case, RFC layout) of an Iggy message id; inverse of `uuidToMessageId`. */
+export function messageIdToUuid(id: bigint): string {
+  if (id < 0n || id > U128_MAX) {
+    throw new ValidationError(`message id out of u128 range: ${id}`, { details: { field: 'id' } });
+  }
+  const hex = id.toString(16).padStart(32, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

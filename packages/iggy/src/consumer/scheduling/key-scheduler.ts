@@ -1,0 +1,110 @@
+import type { Semaphore } from './semaphore';
+
+/** A running task's hold on a concurrency slot. */
+export interface Permit {
+  /** Gives the slot back while `work` is pending (e.g. a retry backoff), then takes one again. */
+  pause<T>(work: Promise<T>): Promise<T>;
+}
+
+/** One unit of keyed work; it runs while holding a slot of the shared semaphore. */
+export type KeyedTask = (permit: Permit) => Promise<void>;
+
+/**
+ * Runs tasks sequentially per key and concurrently across keys, every task holding a slot of a
+ * (possibly shared) semaphore while it runs. Keys are served in the order they became ready.
+ */
+export class KeyScheduler {
+  private readonly queues = new Map<string, KeyedTask[]>();
+  private readonly stopController = new AbortController();
+  private idleWaiters: (() => void)[] = [];
+  private running = 0;
+
+  /** Creates a scheduler drawing slots from `limiter`; `onError` sees tasks that throw. */
+  constructor(
+    private readonly limiter: Semaphore,
+    private readonly onError: (error: unknown, key: string) => void = () => {},
+  ) {}
+
+  /** Keys with queued or running work. */
+  get activeKeys(): number {
+    return this.queues.size;
+  }
+
+  /** Tasks currently running (holding or pausing a slot). */
+  get runningTasks(): number {
+    return this.running;
+  }
+
+  /** True once `stop()` was called. */
+  get stopped(): boolean {
+    return this.stopController.signal.aborted;
+  }
+
+  /** Queues `task` behind earlier tasks of `key`; returns false (task dropped) after `stop()`. */
+  submit(key: string, task: KeyedTask): boolean {
+    if (this.stopped) return false;
+    const queue = this.queues.get(key);
+    if (queue) {
+      queue.push(task);
+      return true;
+    }
+    const fresh = [task];
+    this.queues.set(key, fresh);
+    void this.drive(key, fresh);
+    return true;
+  }
+
+  /** Resolves when no task is queued or running. */
+  idle(): Promise<void> {
+    if (this.queues.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Drops every task not started yet and resolves once the running ones have finished. */
+  stop(): Promise<void> {
+    this.stopController.abort();
+    return this.idle();
+  }
+
+  private async drive(key: string, queue: KeyedTask[]): Promise<void> {
+    const signal = this.stopController.signal;
+    while (queue.length > 0 && !signal.aborted) {
+      const task = queue.shift()!;
+      if (!(await this.limiter.acquire(signal))) break;
+      if (signal.aborted) {
+        this.limiter.release();
+        break;
+      }
+      this.running += 1;
+      try {
+        await task(this.permit());
+      } catch (error) {
+        this.onError(error, key);
+      } finally {
+        this.running -= 1;
+        this.limiter.release();
+      }
+    }
+    queue.length = 0;
+    this.queues.delete(key);
+    if (this.queues.size === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+
+  private permit(): Permit {
+    const limiter = this.limiter;
+    return {
+      async pause<T>(work: Promise<T>): Promise<T> {
+        limiter.release();
+        try {
+          return await work;
+        } finally {
+          await limiter.acquire();
+        }
+      },
+    };
+  }
+}

@@ -1,0 +1,1 @@
+export { computeHealth, type GroupLagSummary, type HealthInputs, type LastError } from './health';

@@ -1,0 +1,9 @@
+export {
+  DEFAULT_ROUTES,
+  DEFAULT_STREAM,
+  DLQ_TOPIC,
+  DOMAIN_TOPIC,
+  type RouteRule,
+  Router,
+  SYSTEM_TOPIC,
+} from './router';

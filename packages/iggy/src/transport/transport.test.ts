@@ -1,0 +1,164 @@
+import { createEvent, defineEvent, EventRegistry, isValidationError, PartialPublishError, ConnectionError } from '@rustok/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { tenantPartition } from '../partitioning/tenant-partition';
+import { deferred, FakeConnector } from '../testing/fake-connector';
+import { IggyTransport } from './transport';
+
+const OrderCreated = defineEvent({
+  type: 'order.created',
+  version: 1,
+  payload: z.object({ orderId: z.string(), amount: z.number() }),
+  avro: {
+    type: 'record',
+    name: 'OrderCreated',
+    fields: [
+      { name: 'orderId', type: 'string' },
+      { name: 'amount', type: 'int' },
+    ],
+  },
+});
+const IndexRebuilt = defineEvent({ type: 'index.rebuilt', version: 1, payload: z.object({}) });
+
+const order = (tenantId: string, n = 1) =>
+  createEvent(OrderCreated, { tenantId, payload: { orderId: `o-${n}`, amount: n } });
+
+describe('IggyTransport (fake connector)', () => {
+  let connector: FakeConnector;
+  let transport: IggyTransport;
+
+  beforeEach(async () => {
+    connector = new FakeConnector();
+    transport = await IggyTransport.create({ connector });
+  });
+  afterEach(async () => {
+    await transport.close();
+  });
+
+  it('ensures the default topology and reports it', async () => {
+    expect(transport.topics).toEqual({ domain: 8, system: 8, dlq: 8 });
+    expect(transport.reliability).toBe('streaming');
+    expect(transport.stream).toBe('rustok');
+    expect(connector.connected).toBe(true);
+  });
+
+  it('publishes to the tenant partition of the routed topic', async () => {
+    const event = order('tenant-123');
+    const receipt = await transport.publish(event);
+    expect(receipt).toEqual({ id: event.id, topic: 'domain', partition: 1, offset: 0n });
+    const [stored] = connector.messages('rustok', 'domain', 1);
+    expect(stored?.headers['rustok-tenant-id']).toEqual({ kind: 'string', value: 'tenant-123' });
+    const system = await transport.publish(createEvent(IndexRebuilt, { tenantId: 't', payload: {} }));
+    expect(system.topic).toBe('system');
+    expect(system.partition).toBe(tenantPartition('t', 8));
+  });
+
+  it('rejects an invalid envelope with the validation error and sends nothing', async () => {
+    await expect(transport.publish({ ...order('t'), id: 'nope' })).rejects.toSatisfy(isValidationError);
+    expect(connector.sends).toHaveLength(0);
+  });
+
+  it('publishBatch validates everything first: one invalid envelope publishes none', async () => {
+    const batch = [order('a', 1), order('b', 2), { ...order('c', 3), tenantId: '' }];
+    const error = await transport.publishBatch(batch).catch((e: unknown) => e);
+    expect(isValidationError(error)).toBe(true);
+    expect((error as { details: { index: number } }).details.index).toBe(2);
+    expect(connector.sends).toHaveLength(0);
+  });
+
+  it('publishBatch groups by partition in one send each and returns receipts in input order', async () => {
+    const events = [order('a', 1), order('b', 2), order('a', 3), order('b', 4), order('a', 5)];
+    const receipts = await transport.publishBatch(events);
+    expect(receipts.map((r) => r.id)).toEqual(events.map((e) => e.id));
+    const pa = tenantPartition('a', 8);
+    const pb = tenantPartition('b', 8);
+    expect(receipts.map((r) => r.partition)).toEqual([pa, pb, pa, pb, pa]);
+    expect(connector.sends.length).toBe(pa === pb ? 1 : 2);
+    expect(await transport.publishBatch([])).toEqual([]);
+  });
+
+  it('reports a partial batch publish', async () => {
+    const a = order('a', 1);
+    const b = order('tenant-123', 2);
+    expect(tenantPartition('a', 8)).not.toBe(tenantPartition('tenant-123', 8));
+    const gate = deferred();
+    connector.gate = gate.promise;
+    const pending = transport.publishBatch([a, b]);
+    connector.failNextSend = new ConnectionError('down');
+    connector.gate = undefined;
+    gate.resolve();
+    const error = await pending.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PartialPublishError);
+    expect((error as PartialPublishError).publishedIds).toEqual([b.id]);
+    const health = await transport.health();
+    expect(health.status).toBe('degraded');
+    expect(health.details.lastError).toMatchObject({ code: 'CONNECTION' });
+  });
+
+  it('rejects publishes after close with CLOSED, without closing a supplied connector', async () => {
+    await transport.close();
+    await expect(transport.publish(order('t'))).rejects.toMatchObject({ code: 'CLOSED' });
+    await expect(transport.publishBatch([order('t')])).rejects.toMatchObject({ code: 'CLOSED' });
+    expect(() => transport.replay({ topic: 'domain' })).toThrow(expect.objectContaining({ code: 'CLOSED' }));
+    expect(connector.connected).toBe(true);
+    expect((await transport.health()).status).toBe('unhealthy');
+  });
+
+  it('lag() of an unknown group is NOT_FOUND', async () => {
+    await expect(transport.lag('nobody')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(transport.resetOffsets('nobody', 'earliest')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
+
+describe('IggyTransport options', () => {
+  it('applies custom routes, topics and stream', async () => {
+    const connector = new FakeConnector();
+    const transport = await IggyTransport.create({
+      connector,
+      stream: 'shop',
+      topics: { orders: { partitions: 2 }, domain: { partitions: 4 } },
+      routes: [{ prefix: 'order.', topic: 'orders' }],
+    });
+    const receipt = await transport.publish(order('tenant-123'));
+    expect(receipt).toMatchObject({ topic: 'orders', partition: tenantPartition('tenant-123', 2) });
+    expect(transport.topics).toEqual({ domain: 4, system: 8, dlq: 8, orders: 2 });
+    await transport.close();
+  });
+
+  it('refuses routes to unconfigured topics and invalid options', async () => {
+    await expect(
+      IggyTransport.create({ connector: new FakeConnector(), routes: [{ exact: 'a.b', topic: 'ghost' }] }),
+    ).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(
+      IggyTransport.create({ connector: new FakeConnector(), codec: 'xml' as 'json' }),
+    ).rejects.toMatchObject({ code: 'VALIDATION', details: { field: 'codec' } });
+    const transport = await IggyTransport.create({
+      connector: new FakeConnector(),
+      routes: [{ match: (t) => (t === 'order.created' ? 'ghost' : undefined) }],
+    });
+    await expect(transport.publish(order('t'))).rejects.toMatchObject({ code: 'VALIDATION' });
+    await transport.close();
+  });
+
+  it('fails with TOPOLOGY_MISMATCH unless the existing partition count is accepted', async () => {
+    const connector = new FakeConnector();
+    await (await IggyTransport.create({ connector, topics: { domain: { partitions: 3 } } })).close();
+    await expect(IggyTransport.create({ connector })).rejects.toMatchObject({ code: 'TOPOLOGY_MISMATCH' });
+    const transport = await IggyTransport.create({ connector, useExistingPartitionCount: true });
+    expect(transport.topics.domain).toBe(3);
+    expect((await transport.health()).status).toBe('degraded');
+    await transport.close();
+  });
+
+  it('validates against a registry: unknown type is the registry error, Avro mismatch is SERIALIZATION', async () => {
+    const registry = new EventRegistry().register(OrderCreated);
+    const transport = await IggyTransport.create({ connector: new FakeConnector(), registry, codec: 'avro' });
+    const unknown = createEvent(IndexRebuilt, { tenantId: 't', payload: {} });
+    await expect(transport.publish(unknown)).rejects.toMatchObject({ code: 'ENVELOPE_UNKNOWN_TYPE' });
+    await expect(
+      transport.publish(createEvent(OrderCreated, { tenantId: 't', payload: { orderId: 'o', amount: 1.5 } })),
+    ).rejects.toMatchObject({ code: 'SERIALIZATION' });
+    await expect(transport.publish(order('t'))).resolves.toMatchObject({ topic: 'domain' });
+    await transport.close();
+  });
+});

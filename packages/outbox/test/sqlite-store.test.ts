@@ -1,0 +1,186 @@
+import { EventRegistry } from '@rustok/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSqliteOutbox, type SqliteOutbox } from '../src/sqlite/index';
+import { OrderCreated, orderEvent } from './helpers/events';
+import { type SqliteFixture, sqliteFixture } from './helpers/sqlite';
+
+describe('SQLite outbox store', () => {
+  let fx: SqliteFixture;
+  let outbox: SqliteOutbox;
+
+  beforeEach(async () => {
+    fx = await sqliteFixture();
+    fx.db.exec('CREATE TABLE orders (id INTEGER PRIMARY KEY, tenant TEXT NOT NULL)');
+    outbox = createSqliteOutbox({ database: fx.db });
+    await outbox.migrate();
+  });
+  afterEach(async () => {
+    await outbox.close();
+    await fx.cleanup();
+  });
+
+  const count = (table = 'rustok_outbox') =>
+    (fx.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+
+  it('migrates idempotently and records the version', async () => {
+    expect(await outbox.migrate()).toEqual({ applied: [], version: 1 });
+    const other = createSqliteOutbox({ database: fx.connect(), table: 'second_outbox' });
+    expect(await other.migrate()).toEqual({ applied: [1], version: 1 });
+    const rows = fx.db.prepare('SELECT component, version FROM rustok_migrations ORDER BY component').all();
+    expect(rows).toEqual([
+      { component: 'outbox:rustok_outbox', version: 1 },
+      { component: 'outbox:second_outbox', version: 1 },
+    ]);
+  });
+
+  it('writes in the caller transaction: committed together, rolled back together', async () => {
+    const insertOrder = fx.db.prepare('INSERT INTO orders (tenant) VALUES (?)');
+    fx.db.transaction(() => {
+      insertOrder.run('t1');
+      outbox.write(fx.db, orderEvent('t1', 0));
+    })();
+    expect(() =>
+      fx.db.transaction(() => {
+        insertOrder.run('t1');
+        outbox.write(fx.db, [orderEvent('t1', 1), orderEvent('t1', 2)]);
+        throw new Error('business rule failed');
+      })(),
+    ).toThrow('business rule failed');
+    expect(count('orders')).toBe(1);
+    expect(count()).toBe(1);
+    const row = fx.db.prepare('SELECT * FROM rustok_outbox').get() as Record<string, unknown>;
+    expect(row).toMatchObject({ tenant_id: 't1', event_type: 'order.created', schema_version: 1, status: 'pending', attempts: 0 });
+    expect(row.seq).toBe(1);
+  });
+
+  it('refuses to write outside a transaction', () => {
+    expect(() => outbox.write(fx.db, orderEvent('t1', 0))).toThrowError(
+      expect.objectContaining({ code: 'VALIDATION', details: { field: 'tx' } }),
+    );
+  });
+
+  it('validates every envelope first: one invalid envelope writes nothing', () => {
+    const bad = { ...orderEvent('t1', 1), occurredAt: 'yesterday' };
+    expect(() => fx.db.transaction(() => outbox.write(fx.db, [orderEvent('t1', 0), bad]))()).toThrowError(
+      expect.objectContaining({ code: 'ENVELOPE_OCCURRED_AT' }),
+    );
+    expect(count()).toBe(0);
+  });
+
+  it('checks payloads against its registry', async () => {
+    const strict = createSqliteOutbox({ database: fx.db, registry: new EventRegistry().register(OrderCreated) });
+    const wrong = { ...orderEvent('t1', 0), payload: { n: 'zero' } };
+    expect(() => fx.db.transaction(() => strict.write(fx.db, wrong))()).toThrowError(
+      expect.objectContaining({ code: 'ENVELOPE_PAYLOAD' }),
+    );
+    const unknown = { ...orderEvent('t1', 0), type: 'order.unknown' };
+    expect(() => fx.db.transaction(() => strict.write(fx.db, unknown))()).toThrowError(
+      expect.objectContaining({ code: 'ENVELOPE_UNKNOWN_TYPE' }),
+    );
+    expect(count()).toBe(0);
+  });
+
+  it('write rejects an id already present with ALREADY_EXISTS and writes nothing of that batch', () => {
+    const e = orderEvent('t1', 0);
+    fx.db.transaction(() => outbox.write(fx.db, e))();
+    expect(() => fx.db.transaction(() => outbox.write(fx.db, [orderEvent('t1', 1), e]))()).toThrowError(
+      expect.objectContaining({ code: 'ALREADY_EXISTS', details: { id: e.id } }),
+    );
+    expect(count()).toBe(1);
+  });
+
+  it('writeOnce: same content is a no-op, different content is CONFLICT', () => {
+    const e = orderEvent('t1', 0);
+    const first = fx.db.transaction(() => outbox.writeOnce(fx.db, e))();
+    expect(first).toEqual({ inserted: [e.id], existing: [] });
+    const reordered = Object.fromEntries(Object.entries(e).reverse()) as typeof e;
+    const again = fx.db.transaction(() => outbox.writeOnce(fx.db, [reordered, orderEvent('t2', 0)]))();
+    expect(again.existing).toEqual([e.id]);
+    expect(again.inserted).toHaveLength(1);
+    expect(count()).toBe(2);
+    const changed = { ...e, payload: { n: 99 } };
+    expect(() => fx.db.transaction(() => outbox.writeOnce(fx.db, [orderEvent('t3', 0), changed]))()).toThrowError(
+      expect.objectContaining({ code: 'CONFLICT', details: { id: e.id } }),
+    );
+    expect(count()).toBe(2);
+  });
+
+  it('append writes in its own transaction', async () => {
+    await outbox.append([orderEvent('t1', 0), orderEvent('t1', 1)]);
+    expect(count()).toBe(2);
+  });
+
+  it('is CLOSED after close()', async () => {
+    await outbox.close();
+    expect(() => fx.db.transaction(() => outbox.write(fx.db, orderEvent('t1', 0)))()).toThrowError(
+      expect.objectContaining({ code: 'CLOSED' }),
+    );
+    await expect(outbox.append([orderEvent('t1', 0)])).rejects.toMatchObject({ code: 'CLOSED' });
+    await expect(outbox.claim({ workerId: 'w', limit: 10, leaseTtlMs: 1000 })).rejects.toMatchObject({ code: 'CLOSED' });
+  });
+
+  it('rejects a table name that is not an SQL identifier', () => {
+    expect(() => createSqliteOutbox({ database: fx.db, table: 'outbox; DROP TABLE orders' })).toThrowError(
+      expect.objectContaining({ code: 'VALIDATION', details: { field: 'table' } }),
+    );
+    expect(() => createSqliteOutbox({ database: 'nope' as never })).toThrowError(
+      expect.objectContaining({ code: 'VALIDATION', details: expect.objectContaining({ field: 'database' }) }),
+    );
+  });
+
+  it('claims per tenant in order, leases rows, and lets expired leases be taken over', async () => {
+    const events = [orderEvent('a', 0), orderEvent('b', 0), orderEvent('a', 1), orderEvent('b', 1)];
+    fx.db.transaction(() => outbox.write(fx.db, events))();
+    const first = await outbox.claim({ workerId: 'w1', limit: 10, leaseTtlMs: 60_000 });
+    expect(first.map((r) => r.id)).toEqual(events.map((e) => e.id));
+    expect(first[0]!.envelope).toEqual(events[0]);
+    // Everything is leased: a second relay gets nothing.
+    expect(await outbox.claim({ workerId: 'w2', limit: 10, leaseTtlMs: 60_000 })).toEqual([]);
+    // Once the leases count as expired (TTL 0), w2 may take them over; w1 can no longer complete them.
+    const taken = await outbox.claim({ workerId: 'w2', limit: 10, leaseTtlMs: 0 });
+    expect(taken).toHaveLength(4);
+    expect(await outbox.complete('w1', [events[0]!.id], false)).toBe(0);
+    expect(await outbox.complete('w2', [events[0]!.id, events[1]!.id], false)).toBe(2);
+    const stats = await outbox.stats();
+    expect(stats).toMatchObject({ pending: 2, dispatched: 2, failed: 0, claimed: 2 });
+  });
+
+  it('never claims past a tenant row that is backing off or failed', async () => {
+    const events = [orderEvent('a', 0), orderEvent('a', 1), orderEvent('b', 0)];
+    fx.db.transaction(() => outbox.write(fx.db, events))();
+    const rows = await outbox.claim({ workerId: 'w1', limit: 10, leaseTtlMs: 60_000 });
+    await outbox.fail('w1', [{ id: events[0]!.id, attempts: 1, failed: false, delayMs: 60_000, error: 'boom' }], [events[1]!.id]);
+    await outbox.complete('w1', [events[2]!.id], false);
+    expect(rows).toHaveLength(3);
+    // a#0 is not due: tenant a is skipped entirely, b has nothing left.
+    expect(await outbox.claim({ workerId: 'w1', limit: 10, leaseTtlMs: 60_000 })).toEqual([]);
+    fx.db.prepare('UPDATE rustok_outbox SET next_attempt_at = 0').run();
+    const retry = await outbox.claim({ workerId: 'w1', limit: 10, leaseTtlMs: 60_000 });
+    expect(retry.map((r) => [r.id, r.attempts])).toEqual([
+      [events[0]!.id, 1],
+      [events[1]!.id, 0],
+    ]);
+    await outbox.fail('w1', [{ id: events[0]!.id, attempts: 2, failed: true, delayMs: 0, error: 'x'.repeat(10_000) }], [events[1]!.id]);
+    expect(await outbox.claim({ workerId: 'w1', limit: 10, leaseTtlMs: 60_000 })).toEqual([]);
+    const failed = await outbox.listFailed();
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ id: events[0]!.id, tenantId: 'a', attempts: 2, eventType: 'order.created' });
+    expect(Buffer.byteLength(failed[0]!.lastError!, 'utf8')).toBeLessThanOrEqual(2048);
+    expect(await outbox.requeue([events[0]!.id, events[2]!.id])).toBe(1);
+    const after = await outbox.claim({ workerId: 'w1', limit: 10, leaseTtlMs: 60_000 });
+    expect(after.map((r) => r.id)).toEqual([events[0]!.id, events[1]!.id]);
+  });
+
+  it('purges dispatched rows older than the retention', async () => {
+    const events = [orderEvent('a', 0), orderEvent('a', 1)];
+    fx.db.transaction(() => outbox.write(fx.db, events))();
+    await outbox.claim({ workerId: 'w', limit: 10, leaseTtlMs: 60_000 });
+    await outbox.complete('w', [events[0]!.id], false);
+    await outbox.complete('w', [events[1]!.id], true);
+    expect(count()).toBe(1);
+    expect(await outbox.purge(60_000, 100)).toBe(0);
+    fx.db.prepare('UPDATE rustok_outbox SET dispatched_at = dispatched_at - 120000').run();
+    expect(await outbox.purge(60_000, 100)).toBe(1);
+    expect(count()).toBe(0);
+  });
+});
