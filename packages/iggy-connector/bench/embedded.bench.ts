@@ -17,6 +17,8 @@ import type { AppendRecord, FsyncPolicy, PartitionLog } from '../src/embedded/lo
 const CHUNK = 1024 * 1024;
 const INTERVAL_MS = 1000;
 const REPEATS = Number(process.env.RUSTOK_BENCH_REPEATS ?? '3');
+/** Optional regular expression: only workloads whose name matches run. */
+const FILTER = new RegExp(process.env.RUSTOK_BENCH_FILTER ?? '.');
 
 interface Figure {
   msgsPerSec: number;
@@ -180,6 +182,8 @@ async function main(): Promise<void> {
     for (const policy of ['interval', 'never', 'always'] as FsyncPolicy[]) {
       for (const payload of [256, 1024]) {
         for (const batch of [1, 100, 1000]) {
+          const name = `append ${payload === 1024 ? '1 KiB' : `${payload} B`} batch ${batch} fsync ${policy}`;
+          if (!FILTER.test(name)) continue;
           const messages = messagesFor(payload, batch, policy);
           const records = makeBatch(payload, batch);
           let best = Number.POSITIVE_INFINITY;
@@ -195,7 +199,7 @@ async function main(): Promise<void> {
           }
           caseNo++;
           rows.push({
-            name: `append ${payload === 1024 ? '1 KiB' : `${payload} B`} batch ${batch} fsync ${policy}`,
+            name,
             ours: figure(messages, payload, best),
             base: figure(messages, payload, bestBase),
           });
@@ -205,6 +209,8 @@ async function main(): Promise<void> {
     }
     // Sequential reads: a log and a baseline file with the same records, both in the page cache.
     for (const payload of [256, 1024]) {
+      const name = `sequential read ${payload === 1024 ? '1 KiB' : `${payload} B`}`;
+      if (!FILTER.test(name)) continue;
       const records = makeBatch(payload, 1000);
       const messages = Math.floor((96 * 1024 * 1024) / payload / 1000) * 1000;
       const dir = join(root, `read-${payload}`);
@@ -223,7 +229,7 @@ async function main(): Promise<void> {
       }
       await log.close();
       rows.push({
-        name: `sequential read ${payload === 1024 ? '1 KiB' : `${payload} B`}`,
+        name,
         ours: figure(messages, payload, best),
         base: figure(messages, payload, bestBase),
       });

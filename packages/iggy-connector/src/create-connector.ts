@@ -1,7 +1,8 @@
-import { type Logger, type Metrics, RustokError } from '@rustok/core';
+import type { Logger, Metrics } from '@rustok/core';
 import { resolveConnectorConfig } from './config/resolve';
 import type { ConnectorConfigInput } from './config/schema';
 import { EmbeddedConnector } from './embedded/connector';
+import { RemoteConnector } from './remote/connector';
 import type { Clock } from './embedded/log/types';
 import type { IggyConnector } from './types';
 
@@ -20,8 +21,8 @@ export interface CreateConnectorOptions {
 
 /**
  * Builds the connector the config asks for (`resolveConnectorConfig` semantics: the mode comes
- * from the config or `RUSTOK_IGGY_MODE`, default embedded). Remote mode is not available yet and
- * throws `NOT_IMPLEMENTED`.
+ * from the config or `RUSTOK_IGGY_MODE`, default embedded): an `EmbeddedConnector`, or a
+ * `RemoteConnector` speaking Iggy's TCP protocol.
  */
 export function createConnector(
   config: ConnectorConfigInput = {},
@@ -29,8 +30,9 @@ export function createConnector(
 ): IggyConnector & AsyncDisposable {
   const resolved = resolveConnectorConfig(config, options.env ?? process.env);
   if (resolved.mode === 'remote') {
-    throw new RustokError(NOT_IMPLEMENTED, 'remote mode is not implemented yet; use mode "embedded"', {
-      details: { mode: 'remote' },
+    return new RemoteConnector(resolved.remote, {
+      ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.metrics ? { metrics: options.metrics } : {}),
     });
   }
   return new EmbeddedConnector({

@@ -18,4 +18,10 @@ export {
   EmbeddedConnectorOptionsSchema,
 } from './embedded/options';
 export { decodeHeaders, encodeHeaders, headersByteLength, MAX_HEADERS_BYTES } from './headers/codec';
+export { RemoteConnector } from './remote/connector';
+export {
+  type RemoteConnectorOptions,
+  type RemoteConnectorOptionsInput,
+  RemoteConnectorOptionsSchema,
+} from './remote/options';
 export type * from './types';

@@ -190,6 +190,19 @@ describe('consumer engine on the embedded connector', () => {
     await sub.close();
   });
 
+  it('refuses a missing topic, a bad group name and bad options before joining', async () => {
+    const handler = () => {};
+    await expect(transport.subscribe('g', { topics: ['missing'], handler })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    await expect(transport.subscribe('', { handler })).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(transport.subscribe('g', { handler, concurrency: 0 })).rejects.toMatchObject({
+      code: 'VALIDATION',
+      details: { field: 'concurrency' },
+    });
+    expect(await connector.getGroup('rustok', 'domain', 'g')).toBeNull();
+  });
+
   it('resets an idle group to earliest and latest', async () => {
     const events = steps(['r-1', 'r-2', 'r-3'], 4);
     await transport.publishBatch(events);

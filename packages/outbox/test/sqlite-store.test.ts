@@ -128,59 +128,82 @@ describe('SQLite outbox store', () => {
     );
   });
 
-  it('claims per tenant in order, leases rows, and lets expired leases be taken over', async () => {
-    const events = [orderEvent('a', 0), orderEvent('b', 0), orderEvent('a', 1), orderEvent('b', 1)];
-    fx.db.transaction(() => outbox.write(fx.db, events))();
+  it('claims per tenant in order, leases tenants, and lets expired leases be taken over', async () => {
+    const [a0, b0, a1, b1] = [orderEvent('a', 0), orderEvent('b', 0), orderEvent('a', 1), orderEvent('b', 1)];
+    fx.db.transaction(() => outbox.write(fx.db, [a0!, b0!, a1!, b1!]))();
     const first = await outbox.claim({ workerId: 'w1', limit: 10, leaseTtlMs: 60_000 });
-    expect(first.map((r) => r.id)).toEqual(events.map((e) => e.id));
-    expect(first[0]!.envelope).toEqual(events[0]);
-    // Everything is leased: a second relay gets nothing.
+    expect(first.map((r) => r.id)).toEqual([a0!.id, b0!.id, a1!.id, b1!.id]);
+    expect(first.map((r) => r.leaseId)).toEqual([a0!.id, b0!.id, a0!.id, b0!.id]);
+    expect(first[0]!.envelope).toEqual(a0);
+    expect(await outbox.stats()).toMatchObject({ claimed: 2, pending: 4 });
+    // Both tenants are leased: a second relay gets nothing.
     expect(await outbox.claim({ workerId: 'w2', limit: 10, leaseTtlMs: 60_000 })).toEqual([]);
-    // Once the leases count as expired (TTL 0), w2 may take them over; w1 can no longer complete them.
-    const taken = await outbox.claim({ workerId: 'w2', limit: 10, leaseTtlMs: 0 });
-    expect(taken).toHaveLength(4);
-    expect(await outbox.complete('w1', [events[0]!.id], false)).toBe(0);
-    expect(await outbox.complete('w2', [events[0]!.id, events[1]!.id], false)).toBe(2);
-    const stats = await outbox.stats();
-    expect(stats).toMatchObject({ pending: 2, dispatched: 2, failed: 0, claimed: 2 });
+    // Once the leases count as expired (TTL 0), w2 takes them over; w1 can no longer settle.
+    expect(await outbox.claim({ workerId: 'w2', limit: 10, leaseTtlMs: 0 })).toHaveLength(4);
+    const leases = [a0!.id, b0!.id];
+    const stale = await outbox.settle('w1', { leases, dispatched: [a0!.id, b0!.id], failures: [], deleteDispatched: false });
+    expect(stale).toEqual({ dispatched: 0, failed: 0, lostLeases: leases });
+    const ok = await outbox.settle('w2', { leases, dispatched: [a0!.id, b0!.id], failures: [], deleteDispatched: false });
+    expect(ok).toEqual({ dispatched: 2, failed: 0, lostLeases: [] });
+    expect(await outbox.stats()).toMatchObject({ pending: 2, dispatched: 2, failed: 0, claimed: 0 });
   });
 
   it('never claims past a tenant row that is backing off or failed', async () => {
-    const events = [orderEvent('a', 0), orderEvent('a', 1), orderEvent('b', 0)];
-    fx.db.transaction(() => outbox.write(fx.db, events))();
-    const rows = await outbox.claim({ workerId: 'w1', limit: 10, leaseTtlMs: 60_000 });
-    await outbox.fail('w1', [{ id: events[0]!.id, attempts: 1, failed: false, delayMs: 60_000, error: 'boom' }], [events[1]!.id]);
-    await outbox.complete('w1', [events[2]!.id], false);
-    expect(rows).toHaveLength(3);
-    // a#0 is not due: tenant a is skipped entirely, b has nothing left.
+    const [a0, a1, b0] = [orderEvent('a', 0), orderEvent('a', 1), orderEvent('b', 0)];
+    fx.db.transaction(() => outbox.write(fx.db, [a0!, a1!, b0!]))();
+    expect(await outbox.claim({ workerId: 'w1', limit: 10, leaseTtlMs: 60_000 })).toHaveLength(3);
+    await outbox.settle('w1', {
+      leases: [a0!.id, b0!.id],
+      dispatched: [b0!.id],
+      failures: [{ id: a0!.id, attempts: 1, failed: false, delayMs: 60_000, error: 'boom' }],
+      deleteDispatched: false,
+    });
+    // a#0 is not due: tenant a is skipped entirely (a#1 waits behind it), b has nothing left.
     expect(await outbox.claim({ workerId: 'w1', limit: 10, leaseTtlMs: 60_000 })).toEqual([]);
     fx.db.prepare('UPDATE rustok_outbox SET next_attempt_at = 0').run();
     const retry = await outbox.claim({ workerId: 'w1', limit: 10, leaseTtlMs: 60_000 });
     expect(retry.map((r) => [r.id, r.attempts])).toEqual([
-      [events[0]!.id, 1],
-      [events[1]!.id, 0],
+      [a0!.id, 1],
+      [a1!.id, 0],
     ]);
-    await outbox.fail('w1', [{ id: events[0]!.id, attempts: 2, failed: true, delayMs: 0, error: 'x'.repeat(10_000) }], [events[1]!.id]);
+    await outbox.settle('w1', {
+      leases: [a0!.id],
+      dispatched: [],
+      failures: [{ id: a0!.id, attempts: 2, failed: true, delayMs: 0, error: 'x'.repeat(10_000) }],
+      deleteDispatched: false,
+    });
     expect(await outbox.claim({ workerId: 'w1', limit: 10, leaseTtlMs: 60_000 })).toEqual([]);
     const failed = await outbox.listFailed();
     expect(failed).toHaveLength(1);
-    expect(failed[0]).toMatchObject({ id: events[0]!.id, tenantId: 'a', attempts: 2, eventType: 'order.created' });
+    expect(failed[0]).toMatchObject({ id: a0!.id, tenantId: 'a', attempts: 2, eventType: 'order.created' });
     expect(Buffer.byteLength(failed[0]!.lastError!, 'utf8')).toBeLessThanOrEqual(2048);
-    expect(await outbox.requeue([events[0]!.id, events[2]!.id])).toBe(1);
+    expect(await outbox.requeue([a0!.id, b0!.id])).toBe(1);
     const after = await outbox.claim({ workerId: 'w1', limit: 10, leaseTtlMs: 60_000 });
-    expect(after.map((r) => r.id)).toEqual([events[0]!.id, events[1]!.id]);
+    expect(after.map((r) => r.id)).toEqual([a0!.id, a1!.id]);
   });
 
-  it('purges dispatched rows older than the retention', async () => {
-    const events = [orderEvent('a', 0), orderEvent('a', 1)];
+  it('stops a claim at a row leased by another relay', async () => {
+    const [a0, a1, a2] = [orderEvent('a', 0), orderEvent('a', 1), orderEvent('a', 2)];
+    fx.db.transaction(() => outbox.write(fx.db, [a0!, a1!, a2!]))();
+    // A live lease on a#1 (e.g. a relay that claimed it while a#0 was not yet visible) is a barrier.
+    fx.db.prepare(`UPDATE rustok_outbox SET claimed_by = 'other', claimed_at = ? WHERE id = ?`).run(Date.now(), a1!.id);
+    const rows = await outbox.claim({ workerId: 'w1', limit: 10, leaseTtlMs: 60_000 });
+    expect(rows.map((r) => r.id)).toEqual([a0!.id]);
+  });
+
+  it('deletes dispatched rows at once or purges them after the retention', async () => {
+    const events = [orderEvent('a', 0), orderEvent('b', 0), orderEvent('c', 0)];
     fx.db.transaction(() => outbox.write(fx.db, events))();
     await outbox.claim({ workerId: 'w', limit: 10, leaseTtlMs: 60_000 });
-    await outbox.complete('w', [events[0]!.id], false);
-    await outbox.complete('w', [events[1]!.id], true);
-    expect(count()).toBe(1);
+    const ids = events.map((e) => e.id);
+    await outbox.settle('w', { leases: ids, dispatched: ids.slice(0, 2), failures: [], deleteDispatched: false });
+    expect(count()).toBe(3);
+    await outbox.claim({ workerId: 'w', limit: 10, leaseTtlMs: 60_000 });
+    await outbox.settle('w', { leases: [ids[2]!], dispatched: [ids[2]!], failures: [], deleteDispatched: true });
+    expect(count()).toBe(2);
     expect(await outbox.purge(60_000, 100)).toBe(0);
     fx.db.prepare('UPDATE rustok_outbox SET dispatched_at = dispatched_at - 120000').run();
-    expect(await outbox.purge(60_000, 100)).toBe(1);
+    expect(await outbox.purge(60_000, 100)).toBe(2);
     expect(count()).toBe(0);
   });
 });

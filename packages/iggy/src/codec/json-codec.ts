@@ -1,19 +1,26 @@
 import { type EventEnvelope, SerializationError } from '@rustok/core';
 import { type EnvelopeCodec, JSON_CONTENT_TYPE } from './types';
 
-const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-/** Serializes a value as JSON bytes; throws `SERIALIZATION` for bigints, cycles and the like. */
-export function jsonBytes(value: unknown, what: string): Uint8Array {
+/**
+ * Serializes a value as JSON bytes; throws `SERIALIZATION` for bigints, cycles and the like.
+ * `what` names the value in errors (a function so that naming costs nothing on success).
+ */
+export function jsonBytes(value: unknown, what: string | (() => string)): Uint8Array {
   let text: string | undefined;
   try {
     text = JSON.stringify(value);
   } catch (cause) {
-    throw new SerializationError(`${what} is not JSON-serializable: ${String(cause)}`, { cause });
+    throw new SerializationError(`${nameOf(what)} is not JSON-serializable: ${String(cause)}`, { cause });
   }
-  if (text === undefined) throw new SerializationError(`${what} is not JSON-serializable`);
-  return encoder.encode(text);
+  if (text === undefined) throw new SerializationError(`${nameOf(what)} is not JSON-serializable`);
+  // Small strings land in Node's shared buffer pool: no allocation per message.
+  return Buffer.from(text, 'utf8');
+}
+
+function nameOf(what: string | (() => string)): string {
+  return typeof what === 'string' ? what : what();
 }
 
 /** Parses UTF-8 JSON bytes; throws `DECODE_FAILED`. */
@@ -35,7 +42,7 @@ export class JsonCodec implements EnvelopeCodec {
 
   /** Encodes the envelope as JSON. */
   encode(envelope: EventEnvelope): Uint8Array {
-    return jsonBytes(envelope, `event ${envelope.id}`);
+    return jsonBytes(envelope, () => `event ${envelope.id}`);
   }
 
   /** Parses JSON bytes; the result is checked by the caller. */

@@ -36,10 +36,15 @@ function baseContentType(value: string): string {
   return value.split(';', 1)[0]!.trim().toLowerCase();
 }
 
+/** Iggy's fixed per-message overhead counted against batch limits. */
+const MESSAGE_OVERHEAD = 64;
+/** Per header: key and value TLV prefixes (kind u8 + length u32 each), less one byte of slack. */
+const HEADER_OVERHEAD = 9;
+
 function headersSize(headers: OutgoingMessage['headers']): number {
   let size = 0;
   for (const [name, value] of Object.entries(headers ?? {})) {
-    size += 9 + Buffer.byteLength(name);
+    size += HEADER_OVERHEAD + Buffer.byteLength(name);
     size += value.kind === 'string' ? Buffer.byteLength(value.value) : 16;
   }
   return size;
@@ -47,7 +52,32 @@ function headersSize(headers: OutgoingMessage['headers']): number {
 
 /** Bytes a message adds to a batch: payload, headers and Iggy's fixed per-message overhead. */
 export function messageSize(message: OutgoingMessage): number {
-  return 64 + message.payload.length + headersSize(message.headers);
+  return MESSAGE_OVERHEAD + message.payload.length + headersSize(message.headers);
+}
+
+const KEY_BYTES = {
+  contentType: HEADER_OVERHEAD + HeaderNames.CONTENT_TYPE.length,
+  eventType: HEADER_OVERHEAD + HeaderNames.EVENT_TYPE.length,
+  tenantId: HEADER_OVERHEAD + HeaderNames.TENANT_ID.length,
+  schemaVersion: HEADER_OVERHEAD + HeaderNames.SCHEMA_VERSION.length,
+  traceparent: HEADER_OVERHEAD + HeaderNames.TRACEPARENT.length,
+};
+
+/** `headersSize(buildEventHeaders(envelope, contentType))`, without walking the object. */
+function eventHeadersSize(headers: OutgoingMessage['headers'], contentTypeBytes: number): number {
+  const h = headers!;
+  let size =
+    KEY_BYTES.contentType +
+    contentTypeBytes +
+    KEY_BYTES.eventType +
+    Buffer.byteLength(headerString(h, HeaderNames.EVENT_TYPE)!) +
+    KEY_BYTES.tenantId +
+    Buffer.byteLength(headerString(h, HeaderNames.TENANT_ID)!) +
+    KEY_BYTES.schemaVersion +
+    headerString(h, HeaderNames.SCHEMA_VERSION)!.length;
+  const traceparent = headerString(h, HeaderNames.TRACEPARENT);
+  if (traceparent !== undefined) size += KEY_BYTES.traceparent + Buffer.byteLength(traceparent);
+  return size;
 }
 
 /**
@@ -60,12 +90,14 @@ export class MessageCodec {
   #avro: AvroCodec | undefined;
   readonly #lookup: AvroSchemaLookup | undefined;
   readonly #validate: (value: unknown) => EventEnvelope;
+  readonly #contentTypeBytes: number;
 
   /** Builds the writer codec; `codec: 'avro'` loads `avsc` now and fails when it is missing. */
   constructor(options: MessageCodecOptions) {
     this.#lookup = options.lookupSchema;
     this.#validate = options.validate;
     this.#writer = options.codec === 'avro' ? this.#avroCodec() : this.#json;
+    this.#contentTypeBytes = Buffer.byteLength(this.#writer.contentType);
   }
 
   /** The content type this codec writes. */
@@ -78,15 +110,18 @@ export class MessageCodec {
     return this.#avro;
   }
 
+  /** True when `encode` uses the definition's Avro payload schema (the Avro writer). */
+  get usesPayloadSchema(): boolean {
+    return this.#writer.name === 'avro';
+  }
+
   /** Encodes a validated envelope; `payloadSchema` is the definition's Avro schema, if any. */
   encode(envelope: EventEnvelope, payloadSchema?: unknown): EncodedEvent {
     const payload = this.#writer.encode(envelope, payloadSchema);
-    const message: OutgoingMessage = {
-      id: uuidToMessageId(envelope.id),
-      payload,
-      headers: buildEventHeaders(envelope, this.#writer.contentType),
-    };
-    return { message, bytes: messageSize(message) };
+    const headers = buildEventHeaders(envelope, this.#writer.contentType);
+    const message: OutgoingMessage = { id: uuidToMessageId(envelope.id), payload, headers };
+    const bytes = MESSAGE_OVERHEAD + payload.length + eventHeadersSize(headers, this.#contentTypeBytes);
+    return { message, bytes };
   }
 
   /** Decodes and validates a stored message; any failure is a `DECODE_FAILED` error. */

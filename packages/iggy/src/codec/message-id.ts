@@ -10,7 +10,7 @@ export function uuidToMessageId(uuid: string): bigint {
       details: { field: 'id' },
     });
   }
-  return BigInt(`0x${uuid.replaceAll('-', '')}`);
+  return BigInt(`0x${uuid.slice(0, 8)}${uuid.slice(9, 13)}${uuid.slice(14, 18)}${uuid.slice(19, 23)}${uuid.slice(24)}`);
 }
 
 /** The UUID string (lower case, RFC layout) of an Iggy message id; inverse of `uuidToMessageId`. */

@@ -1,4 +1,5 @@
 import {
+  BackpressureError,
   ClosedError,
   isRustokError,
   type Logger,
@@ -10,13 +11,25 @@ import {
   RustokError,
   StorageError,
 } from '@rustok/core';
-import type { IggyConnector } from '@rustok/iggy-connector';
-import { type BatchLimits, type PendingEntry, PartitionQueue, type QueuedMessage } from './partition-queue';
+import type { IggyConnector, OutgoingMessage } from '@rustok/iggy-connector';
+import {
+  type BatchLimits,
+  type OffsetSink,
+  PartitionQueue,
+  type PendingEntry,
+  type QueueBounds,
+  type QueuedMessage,
+} from './partition-queue';
+
+/** What a publish does when its partition already holds `maxQueued…` messages or bytes. */
+export type QueueFullPolicy = 'wait' | 'reject';
 
 /** Options of a `Publisher`. */
-export interface PublisherOptions extends Partial<BatchLimits> {
+export interface PublisherOptions extends Partial<BatchLimits>, Partial<QueueBounds> {
   connector: IggyConnector;
   stream: string;
+  /** `wait` (default): publishes wait for room, in order; `reject`: they throw `BACKPRESSURE`. */
+  onQueueFull?: QueueFullPolicy;
   logger?: Logger;
   metrics?: Metrics;
   /** Called with every failed send (e.g. to remember the last error for health). */
@@ -36,21 +49,83 @@ export const DEFAULT_BATCH_LIMITS: Readonly<BatchLimits> = Object.freeze({
   maxBytes: 1024 * 1024,
 });
 
+/** Default bounds of one partition's queue (queued plus in flight): 10,000 messages or 16 MiB. */
+export const DEFAULT_QUEUE_BOUNDS: Readonly<QueueBounds> = Object.freeze({
+  maxQueuedMessages: 10_000,
+  maxQueuedBytes: 16 * 1024 * 1024,
+});
+
 function asRustokError(error: unknown): RustokError {
   if (isRustokError(error)) return error;
   return new StorageError(`send failed: ${String(error)}`, { cause: error });
 }
 
+/** The sink of one `publish()` call: settles its promise with a receipt. */
+class ReceiptSink implements OffsetSink {
+  constructor(
+    private readonly topic: string,
+    private readonly partition: number,
+    private readonly eventId: string,
+    private readonly resolve: (receipt: PublishReceipt) => void,
+    private readonly reject: (error: unknown) => void,
+  ) {}
+
+  resolved(_index: number, offset: bigint): void {
+    this.resolve({ id: this.eventId, topic: this.topic, partition: this.partition, offset });
+  }
+
+  rejected(_index: number, error: unknown): void {
+    this.reject(error);
+  }
+}
+
+/** The sink of one `publishGroups()` call: collects every outcome, then settles once. */
+class GroupSink implements OffsetSink {
+  readonly receipts: (PublishReceipt | undefined)[];
+  firstError: unknown;
+  failed = 0;
+  #remaining: number;
+  readonly #where: { topic: string; partition: number; eventId: string }[];
+  readonly #done: () => void;
+
+  constructor(where: { topic: string; partition: number; eventId: string }[], done: () => void) {
+    this.#where = where;
+    this.#remaining = where.length;
+    this.receipts = new Array(where.length);
+    this.#done = done;
+  }
+
+  resolved(index: number, offset: bigint): void {
+    const w = this.#where[index]!;
+    this.receipts[index] = { id: w.eventId, topic: w.topic, partition: w.partition, offset };
+    this.#settleOne();
+  }
+
+  rejected(_index: number, error: unknown): void {
+    if (this.failed === 0) this.firstError = error;
+    this.failed += 1;
+    this.#settleOne();
+  }
+
+  #settleOne(): void {
+    this.#remaining -= 1;
+    if (this.#remaining === 0) this.#done();
+  }
+}
+
 /**
  * Sends messages with one send in flight per partition. Publishes arriving while a send is in
  * flight are coalesced into the next one (bounded by count and bytes); an idle partition sends at
- * once. A failed send fails everything queued behind it on that partition, so no retry can
- * reorder a tenant.
+ * once. What a partition may hold (queued plus in flight) is bounded too: beyond it, publishes
+ * wait for room in order, or throw `BACKPRESSURE`. A failed send fails everything queued behind
+ * it on that partition, so no retry can reorder a tenant.
  */
 export class Publisher {
   readonly #connector: IggyConnector;
   readonly #stream: string;
   readonly #limits: BatchLimits;
+  readonly #bounds: QueueBounds;
+  readonly #onQueueFull: QueueFullPolicy;
   readonly #logger: Logger;
   readonly #metrics: Metrics;
   readonly #onError: ((error: RustokError) => void) | undefined;
@@ -66,6 +141,11 @@ export class Publisher {
       maxMessages: options.maxMessages ?? DEFAULT_BATCH_LIMITS.maxMessages,
       maxBytes: options.maxBytes ?? DEFAULT_BATCH_LIMITS.maxBytes,
     };
+    this.#bounds = {
+      maxQueuedMessages: options.maxQueuedMessages ?? DEFAULT_QUEUE_BOUNDS.maxQueuedMessages,
+      maxQueuedBytes: options.maxQueuedBytes ?? DEFAULT_QUEUE_BOUNDS.maxQueuedBytes,
+    };
+    this.#onQueueFull = options.onQueueFull ?? 'wait';
     this.#logger = options.logger ?? noopLogger;
     this.#metrics = options.metrics ?? noopMetrics;
     this.#onError = options.onError;
@@ -76,56 +156,73 @@ export class Publisher {
     return this.#closed;
   }
 
-  /** Number of messages queued or in flight, over all partitions. */
+  /** Number of messages queued, in flight or waiting for room, over all partitions. */
   get pending(): number {
     let n = 0;
-    for (const q of this.#queues.values()) n += q.size;
+    for (const q of this.#queues.values()) n += q.pending;
     return n;
   }
 
-  /** Publishes one message to a partition; resolves with its receipt once appended. */
+  /**
+   * Publishes one message to a partition; resolves with its receipt once appended. When the
+   * partition is full it waits for room, or throws `BACKPRESSURE` with `onQueueFull: 'reject'`.
+   */
   publish(topic: string, partition: number, item: QueuedMessage): Promise<PublishReceipt> {
     this.#assertOpen();
-    const [offset] = this.#enqueue(topic, partition, [item]);
-    return offset!.then((o) => ({ id: item.eventId, topic, partition, offset: o }));
+    const queue = this.#queue(topic, partition);
+    if (this.#onQueueFull === 'reject' && !queue.fits(1, item.bytes, this.#bounds)) {
+      throw this.#backpressure(queue);
+    }
+    return new Promise<PublishReceipt>((resolve, reject) => {
+      const sink = new ReceiptSink(topic, partition, item.eventId, resolve, reject);
+      if (queue.offer({ item, sink, index: 0 }, this.#bounds)) this.#waited(queue, 1);
+      if (!queue.sending) void this.#drain(queue);
+    });
   }
 
   /**
    * Publishes pre-validated messages grouped by partition (order kept within each group), using
    * as few sends as the limits allow; receipts follow the groups' order. If some fail, throws
    * `PARTIAL_PUBLISH` listing the ids that were appended (or the send error when none was).
+   * With `onQueueFull: 'reject'`, nothing is queued when one partition lacks room (`BACKPRESSURE`).
    */
-  async publishGroups(groups: readonly PartitionBatch[]): Promise<PublishReceipt[]> {
+  async publishGroups(input: readonly PartitionBatch[]): Promise<PublishReceipt[]> {
     this.#assertOpen();
-    const pending: { item: QueuedMessage; topic: string; partition: number; offset: Promise<bigint> }[] =
-      [];
+    const groups = input.filter((group) => group.items.length > 0);
+    const queues = groups.map((group) => this.#queue(group.topic, group.partition));
+    if (this.#onQueueFull === 'reject') this.#assertRoom(groups, queues);
+    const where: { topic: string; partition: number; eventId: string }[] = [];
     for (const group of groups) {
-      const offsets = this.#enqueue(group.topic, group.partition, group.items);
-      group.items.forEach((item, i) => {
-        pending.push({ item, topic: group.topic, partition: group.partition, offset: offsets[i]! });
-      });
-    }
-    const settled = await Promise.allSettled(pending.map((p) => p.offset));
-    const receipts: PublishReceipt[] = [];
-    let firstError: unknown;
-    settled.forEach((result, i) => {
-      const p = pending[i]!;
-      if (result.status === 'fulfilled') {
-        receipts.push({ id: p.item.eventId, topic: p.topic, partition: p.partition, offset: result.value });
-      } else {
-        firstError ??= result.reason;
+      for (const item of group.items) {
+        where.push({ topic: group.topic, partition: group.partition, eventId: item.eventId });
       }
-    });
-    if (firstError !== undefined) {
-      if (receipts.length === 0) throw firstError;
-      const error = asRustokError(firstError);
-      throw new PartialPublishError(
-        `batch publish stopped: ${receipts.length} of ${pending.length} events published (${error.code}: ${error.message})`,
-        receipts.map((r) => r.id),
-        { cause: firstError },
-      );
     }
-    return receipts;
+    if (where.length === 0) return [];
+    let sink!: GroupSink;
+    const settled = new Promise<void>((resolve) => {
+      sink = new GroupSink(where, resolve);
+    });
+    let index = 0;
+    groups.forEach((group, g) => {
+      const queue = queues[g]!;
+      let waited = 0;
+      for (const item of group.items) {
+        if (this.#onQueueFull === 'reject') queue.push({ item, sink, index: index++ });
+        else if (queue.offer({ item, sink, index: index++ }, this.#bounds)) waited += 1;
+      }
+      if (waited > 0) this.#waited(queue, waited);
+      if (!queue.sending) void this.#drain(queue);
+    });
+    await settled;
+    if (sink.failed === 0) return sink.receipts as PublishReceipt[];
+    const receipts = sink.receipts.filter((r): r is PublishReceipt => r !== undefined);
+    if (receipts.length === 0) throw sink.firstError;
+    const error = asRustokError(sink.firstError);
+    throw new PartialPublishError(
+      `batch publish stopped: ${receipts.length} of ${where.length} events published (${error.code}: ${error.message})`,
+      receipts.map((r) => r.id),
+      { cause: sink.firstError },
+    );
   }
 
   /** Resolves once every queued message was sent (or failed). */
@@ -144,51 +241,90 @@ export class Publisher {
     if (this.#closed) throw new ClosedError('the transport is closed; publish rejected');
   }
 
-  #enqueue(topic: string, partition: number, items: readonly QueuedMessage[]): Promise<bigint>[] {
+  #queue(topic: string, partition: number): PartitionQueue {
     const key = `${topic}\u0000${partition}`;
     let queue = this.#queues.get(key);
     if (!queue) {
       queue = new PartitionQueue(topic, partition);
       this.#queues.set(key, queue);
     }
-    const offsets = items.map(
-      (item) =>
-        new Promise<bigint>((resolve, reject) => {
-          queue.push({ item, resolve, reject });
-        }),
-    );
-    if (!queue.sending) void this.#drain(key, queue);
-    return offsets;
+    return queue;
   }
 
-  async #drain(key: string, queue: PartitionQueue): Promise<void> {
+  /** Throws `BACKPRESSURE` when one of the groups does not fit its partition's bounds. */
+  #assertRoom(groups: readonly PartitionBatch[], queues: readonly PartitionQueue[]): void {
+    const needed = new Map<PartitionQueue, { messages: number; bytes: number }>();
+    groups.forEach((group, g) => {
+      const queue = queues[g]!;
+      const need = needed.get(queue) ?? { messages: 0, bytes: 0 };
+      need.messages += group.items.length;
+      for (const item of group.items) need.bytes += item.bytes;
+      needed.set(queue, need);
+    });
+    let full: PartitionQueue | undefined;
+    for (const [queue, need] of needed) {
+      if (need.messages > 0 && !queue.fits(need.messages, need.bytes, this.#bounds)) full ??= queue;
+    }
+    if (full === undefined) return;
+    // Queues created just for this call hold nothing; drop them again.
+    for (const queue of needed.keys()) if (queue.pending === 0 && !queue.sending) this.#forget(queue);
+    throw this.#backpressure(full);
+  }
+
+  #backpressure(queue: PartitionQueue): BackpressureError {
+    const where = { topic: queue.topic, partition: queue.partition };
+    this.#metrics.increment('rustok.iggy.publish.backpressure', 1, { topic: queue.topic, policy: 'reject' });
+    return new BackpressureError(
+      `partition ${queue.topic}/${queue.partition} holds ${queue.heldMessages} messages (${queue.heldBytes} bytes); ` +
+        `limits are ${this.#bounds.maxQueuedMessages} messages and ${this.#bounds.maxQueuedBytes} bytes`,
+      {
+        details: {
+          ...where,
+          heldMessages: queue.heldMessages,
+          heldBytes: queue.heldBytes,
+          maxQueuedMessages: this.#bounds.maxQueuedMessages,
+          maxQueuedBytes: this.#bounds.maxQueuedBytes,
+        },
+      },
+    );
+  }
+
+  #waited(queue: PartitionQueue, messages: number): void {
+    this.#metrics.increment('rustok.iggy.publish.backpressure', messages, { topic: queue.topic, policy: 'wait' });
+  }
+
+  #forget(queue: PartitionQueue): void {
+    this.#queues.delete(`${queue.topic}\u0000${queue.partition}`);
+    if (this.#queues.size === 0) {
+      for (const resolve of this.#idleWaiters.splice(0)) resolve();
+    }
+  }
+
+  async #drain(queue: PartitionQueue): Promise<void> {
     queue.sending = true;
     const labels = { topic: queue.topic };
     while (queue.size > 0) {
       const batch = queue.take(this.#limits);
+      const messages: OutgoingMessage[] = new Array(batch.length);
+      for (let i = 0; i < batch.length; i++) messages[i] = batch[i]!.item.message;
       const started = performance.now();
       try {
-        const { baseOffset } = await this.#connector.send(
-          this.#stream,
-          queue.topic,
-          queue.partition,
-          batch.map((e) => e.item.message),
-        );
-        batch.forEach((entry, i) => {
-          entry.resolve(baseOffset + BigInt(i));
-        });
+        const { baseOffset } = await this.#connector.send(this.#stream, queue.topic, queue.partition, messages);
+        let offset = baseOffset;
+        for (const entry of batch) {
+          entry.sink.resolved(entry.index, offset);
+          offset += 1n;
+        }
         this.#metrics.observe('rustok.iggy.publish.latency_ms', performance.now() - started, labels);
         this.#metrics.observe('rustok.iggy.publish.batch_size', batch.length, labels);
         this.#metrics.increment('rustok.iggy.publish.messages', batch.length, labels);
       } catch (cause) {
         this.#fail(queue, batch, asRustokError(cause));
       }
+      queue.release(batch, this.#bounds);
     }
     queue.sending = false;
-    this.#queues.delete(key);
-    if (this.#queues.size === 0) {
-      for (const resolve of this.#idleWaiters.splice(0)) resolve();
-    }
+    if (queue.pending === 0) this.#forget(queue);
   }
 
   #fail(queue: PartitionQueue, batch: PendingEntry[], error: RustokError): void {
@@ -206,7 +342,7 @@ export class Publisher {
       error: error.message,
     });
     this.#onError?.(error);
-    for (const entry of batch) entry.reject(error);
+    for (const entry of batch) entry.sink.rejected(entry.index, error);
     if (behind.length === 0) return;
     const notSent = new RustokError(
       error.code,
@@ -218,6 +354,6 @@ export class Publisher {
         details: { topic: queue.topic, partition: queue.partition },
       },
     );
-    for (const entry of behind) entry.reject(notSent);
+    for (const entry of behind) entry.sink.rejected(entry.index, notSent);
   }
 }

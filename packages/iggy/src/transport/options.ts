@@ -70,7 +70,12 @@ export const IggyTransportOptionsSchema = z.object({
       message: 'expected an EventRegistry',
     })
     .optional(),
-  /** Limits of one send: a batch closes at this many messages or bytes. */
+  /**
+   * Limits of one send (a batch closes at `maxMessages` or `maxBytes`) and of what one partition
+   * may hold, queued plus in flight (`maxQueuedMessages`, `maxQueuedBytes`). A publish finding
+   * its partition full waits for room, in order (`onQueueFull: 'wait'`), or throws
+   * `BACKPRESSURE` (`'reject'`). A partition holding nothing accepts any one call.
+   */
   batching: z
     .object({
       maxMessages: z.number().int().min(1).max(100_000).default(1000),
@@ -79,6 +84,13 @@ export const IggyTransportOptionsSchema = z.object({
         .int()
         .min(1024)
         .default(1024 * 1024),
+      maxQueuedMessages: z.number().int().min(1).default(10_000),
+      maxQueuedBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .default(16 * 1024 * 1024),
+      onQueueFull: z.enum(['wait', 'reject']).default('wait'),
     })
     .prefault({}),
   /** Bound of the error message stored with a dead letter, in UTF-8 bytes. */

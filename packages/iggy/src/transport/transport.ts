@@ -39,7 +39,7 @@ import type { ConsumerDeps } from '../consumer/types';
 import { DeadLetterQueue } from '../dlq/dead-letter-queue';
 import { createDeadLetterWriter } from '../dlq/writer';
 import { computeHealth, type GroupLagSummary, type LastError } from '../health/health';
-import { tenantPartition } from '../partitioning/tenant-partition';
+import { TenantHashCache } from '../partitioning/tenant-hash-cache';
 import type { QueuedMessage } from '../publisher/partition-queue';
 import { type PartitionBatch, Publisher } from '../publisher/publisher';
 import { type ReplayedEvent, replay } from '../replay/replay';
@@ -124,6 +124,7 @@ export class IggyTransport implements EventTransport, EventSubscriber, AsyncDisp
   readonly #metrics: Metrics;
   readonly #deps: ConsumerDeps;
   readonly #subscriptions = new Set<IggySubscription>();
+  readonly #tenantHashes = new TenantHashCache();
   readonly #streams = new Set<DeliveryStream>();
   #lastError: LastError | undefined;
   #closing: Promise<void> | undefined;
@@ -197,6 +198,9 @@ export class IggyTransport implements EventTransport, EventSubscriber, AsyncDisp
       stream: options.stream,
       maxMessages: options.batching.maxMessages,
       maxBytes: options.batching.maxBytes,
+      maxQueuedMessages: options.batching.maxQueuedMessages,
+      maxQueuedBytes: options.batching.maxQueuedBytes,
+      onQueueFull: options.batching.onQueueFull,
       logger: this.#logger,
       metrics: this.#metrics,
       onError: (error) => this.#recordError(error),
@@ -256,10 +260,14 @@ export class IggyTransport implements EventTransport, EventSubscriber, AsyncDisp
   }
 
   /** Validates, routes, partitions by tenant and appends one event; resolves once it is in the log. */
-  async publish(envelope: EventEnvelope): Promise<PublishReceipt> {
-    this.#assertOpen();
-    const prepared = this.#prepare(envelope);
-    return this.#publisher.publish(prepared.topic, prepared.partition, prepared.item);
+  publish(envelope: EventEnvelope): Promise<PublishReceipt> {
+    try {
+      this.#assertOpen();
+      const prepared = this.#prepare(envelope);
+      return this.#publisher.publish(prepared.topic, prepared.partition, prepared.item);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
@@ -456,11 +464,13 @@ export class IggyTransport implements EventTransport, EventSubscriber, AsyncDisp
         details: { field: 'routes', topic },
       });
     }
-    const payloadSchema = this.#registry?.get(valid.type, valid.schemaVersion)?.avro;
+    const payloadSchema = this.#codec.usesPayloadSchema
+      ? this.#registry?.get(valid.type, valid.schemaVersion)?.avro
+      : undefined;
     const encoded = this.#codec.encode(valid, payloadSchema);
     return {
       topic,
-      partition: tenantPartition(valid.tenantId, partitions),
+      partition: this.#tenantHashes.partition(valid.tenantId, partitions),
       item: { eventId: valid.id, message: encoded.message, bytes: encoded.bytes },
     };
   }

@@ -9,7 +9,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 export const RelayOptionsSchema = z.object({
   /** The outbox to drain (`createSqliteOutbox` / `createPostgresOutbox`). */
   store: z.custom<RelayStore>(
-    (v) => isObject(v) && typeof v.claim === 'function' && typeof v.complete === 'function',
+    (v) => isObject(v) && typeof v.claim === 'function' && typeof v.settle === 'function',
     'store must be an outbox store (createSqliteOutbox or createPostgresOutbox)',
   ),
   /** Where events go, usually an `IggyTransport`. */

@@ -7,7 +7,7 @@ import { describeError, publishClaimed } from './publish';
 
 function claimed(tenantId: string, n: number, seq: number): ClaimedEvent {
   const envelope = orderEvent(tenantId, n);
-  return { id: envelope.id, seq, tenantId, attempts: 0, envelope, createdAt: new Date() };
+  return { id: envelope.id, seq, tenantId, leaseId: envelope.id, attempts: 0, envelope, createdAt: new Date() };
 }
 
 describe('publishClaimed', () => {

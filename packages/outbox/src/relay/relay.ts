@@ -208,10 +208,10 @@ export class OutboxRelay implements AsyncDisposable {
     });
     if (rows.length === 0) return 0;
     this.#metrics.observe(RelayMetrics.batchSize, rows.length);
-    const ids = rows.map((r) => r.id);
+    const leases = [...new Set(rows.map((r) => r.leaseId))];
     const renew = setInterval(
       () =>
-        void this.#store.renew(this.workerId, ids).catch((err: unknown) => {
+        void this.#store.renew(this.workerId, leases).catch((err: unknown) => {
           this.#logger.warn('outbox relay could not renew its leases', { workerId: this.workerId, error: describeError(err) });
         }),
       Math.max(10, Math.floor(this.#opts.leaseTtlMs / 3)),
@@ -224,35 +224,22 @@ export class OutboxRelay implements AsyncDisposable {
       clearInterval(renew);
     }
     this.#metrics.observe(RelayMetrics.publishLatencyMs, outcome.durationMs);
-    await this.#record(rows, outcome);
+    await this.#settle(rows, leases, outcome);
     return rows.length;
   }
 
-  async #record(rows: readonly ClaimedEvent[], outcome: PublishOutcome): Promise<void> {
-    const published = rows.filter((r) => outcome.published.has(r.id)).map((r) => r.id);
-    if (published.length > 0) {
-      const marked = await this.#store.complete(this.workerId, published, this.#opts.retentionMs === 0);
-      this.#metrics.increment(RelayMetrics.published, published.length);
-      if (marked < published.length) {
-        // Another relay took over an expired lease: it will publish these rows again.
-        this.#metrics.increment(RelayMetrics.leaseLost, published.length - marked);
-        this.#logger.warn('outbox relay lost leases during a publish', {
-          workerId: this.workerId,
-          lost: published.length - marked,
-        });
-      }
-    }
+  /** Records what was published and what failed, in one compare-and-set on the leases. */
+  async #settle(rows: readonly ClaimedEvent[], leases: string[], outcome: PublishOutcome): Promise<void> {
+    const dispatched = rows.filter((r) => outcome.published.has(r.id)).map((r) => r.id);
     const failures: FailureUpdate[] = [];
-    const release: string[] = [];
-    const unpublished = rows.filter((r) => !outcome.published.has(r.id));
     const seen = new Set<string>();
-    for (const row of unpublished) {
-      if (seen.has(row.tenantId)) {
-        release.push(row.id);
-        continue;
-      }
+    let unpublished = 0;
+    for (const row of rows) {
+      if (outcome.published.has(row.id)) continue;
+      unpublished++;
+      // Only a tenant's earliest unpublished row counts an attempt; its later rows simply wait.
+      if (seen.has(row.tenantId)) continue;
       seen.add(row.tenantId);
-      const err = outcome.failures.get(row.tenantId);
       const attempts = row.attempts + 1;
       const failed = attempts >= this.#opts.maxAttempts;
       failures.push({
@@ -260,22 +247,37 @@ export class OutboxRelay implements AsyncDisposable {
         attempts,
         failed,
         delayMs: failed ? 0 : backoffDelay(attempts, this.#backoff),
-        error: describeError(err ?? new Error('not published')),
+        error: describeError(outcome.failures.get(row.tenantId) ?? new Error('not published')),
       });
-      if (failed) this.#metrics.increment(RelayMetrics.rowsFailed, 1);
     }
-    if (failures.length === 0 && release.length === 0) return;
+    const result = await this.#store.settle(this.workerId, {
+      leases,
+      dispatched,
+      failures,
+      deleteDispatched: this.#opts.retentionMs === 0,
+    });
+    if (dispatched.length > 0) this.#metrics.increment(RelayMetrics.published, dispatched.length);
+    if (result.lostLeases.length > 0) {
+      // Another relay took over expired leases: it publishes those tenants' rows again.
+      this.#metrics.increment(RelayMetrics.leaseLost, result.lostLeases.length);
+      this.#logger.warn('outbox relay lost tenant leases during a publish', {
+        workerId: this.workerId,
+        lost: result.lostLeases.length,
+      });
+    }
+    if (failures.length === 0) return;
+    const nowFailed = failures.filter((f) => f.failed);
+    if (nowFailed.length > 0) this.#metrics.increment(RelayMetrics.rowsFailed, nowFailed.length);
     const codes = new Map<string, number>();
     for (const err of outcome.failures.values()) codes.set(errorCode(err), (codes.get(errorCode(err)) ?? 0) + 1);
     for (const [code, n] of codes) this.#metrics.increment(RelayMetrics.publishFailures, n, { code });
     this.#logger.warn('outbox relay could not publish some tenants', {
       workerId: this.workerId,
       tenants: failures.length,
-      rows: unpublished.length,
+      rows: unpublished,
       firstError: failures[0]?.error,
-      nowFailed: failures.filter((f) => f.failed).map((f) => f.id),
+      nowFailed: nowFailed.map((f) => f.id),
     });
-    await this.#store.fail(this.workerId, failures, release);
   }
 
   async #housekeeping(): Promise<void> {

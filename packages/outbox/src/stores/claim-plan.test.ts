@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type CandidateRow, type FetchRequest, idsBeyondGap, plannedIds, runPlanSync } from './claim-plan';
+import { type FetchRequest, leaseRows, plannedRows, runPlanSync } from './claim-plan';
 
 interface Row {
   id: string;
@@ -23,7 +23,7 @@ function table(tenants: boolean[][]): Row[] {
 }
 
 function fetcher(rows: Row[]) {
-  return (requests: FetchRequest[]): CandidateRow[] =>
+  return (requests: FetchRequest[]): Row[] =>
     requests.flatMap((r) =>
       rows.filter((x) => x.tenantId === r.tenantId && x.seq > r.afterSeq).slice(0, r.limit),
     );
@@ -39,7 +39,7 @@ describe('planClaim', () => {
   it('shares the batch evenly and keeps each tenant a prefix', () => {
     const rows = table([Array(10).fill(true), [true, true], Array(10).fill(true)]);
     const plan = runPlanSync(headsOf(rows), 9, fetcher(rows));
-    const ids = plannedIds(plan);
+    const ids = plannedRows(plan).map((r) => r.id);
     expect(ids).toHaveLength(9);
     expect(plan.byTenant.get('t1')?.map((r) => r.id)).toEqual(['t1-0', 't1-1']);
     expect(plan.byTenant.get('t0')?.length).toBeGreaterThanOrEqual(3);
@@ -62,7 +62,7 @@ describe('planClaim', () => {
           const rows = table(tenants);
           const heads = headsOf(rows);
           const plan = runPlanSync(heads, limit, fetcher(rows));
-          const ids = plannedIds(plan);
+          const ids = plannedRows(plan).map((r) => r.id);
           expect(ids.length).toBeLessThanOrEqual(limit);
           expect(new Set(ids).size).toBe(ids.length);
           let exhausted = true;
@@ -80,10 +80,10 @@ describe('planClaim', () => {
     );
   });
 
-  it('idsBeyondGap releases the rows after one that could not be claimed', () => {
-    const rows = table([[true, true, true, true]]);
+  it('leases each tenant on its first planned row and returns rows in seq order', () => {
+    const rows = table([[true, true], [true, true, true]]);
     const plan = runPlanSync(headsOf(rows), 10, fetcher(rows));
-    expect(idsBeyondGap(plan, new Set(['t0-0', 't0-2', 't0-3']))).toEqual(['t0-2', 't0-3']);
-    expect(idsBeyondGap(plan, new Set(['t0-0', 't0-1', 't0-2', 't0-3']))).toEqual([]);
+    expect(leaseRows(plan).map((r) => r.id)).toEqual(['t0-0', 't1-0']);
+    expect(plannedRows(plan).map((r) => r.seq)).toEqual([1, 2, 3, 4, 5]);
   });
 });

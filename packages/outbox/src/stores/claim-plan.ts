@@ -14,12 +14,12 @@ export interface HeadRow {
   seq: number;
 }
 
-/** A row read while planning: `ok` tells whether it may be claimed now. */
+/** A row read while planning: `ok` tells whether it may be claimed now (SQLite gives 0/1). */
 export interface CandidateRow {
   id: string;
   tenantId: string;
   seq: number;
-  ok: boolean;
+  ok: boolean | number;
 }
 
 /** Read up to `limit` unpublished rows of `tenantId` with `seq > afterSeq`, in `seq` order. */
@@ -29,9 +29,9 @@ export interface FetchRequest {
   limit: number;
 }
 
-/** The plan: row ids to claim per tenant, each list a prefix in `seq` order. */
-export interface ClaimPlan {
-  byTenant: Map<string, Array<{ id: string; seq: number }>>;
+/** The plan: rows to claim per tenant, each list a prefix in `seq` order. */
+export interface ClaimPlan<R extends CandidateRow = CandidateRow> {
+  byTenant: Map<string, R[]>;
 }
 
 /** Upper bound on planning rounds; the batch may stay a little short of full after it. */
@@ -42,14 +42,14 @@ export const MAX_PLAN_ROUNDS = 6;
  * so SQLite can drive it synchronously and PostgreSQL asynchronously: it yields fetch requests
  * and expects the rows read for them.
  */
-export function* planClaim(
+export function* planClaim<R extends CandidateRow>(
   heads: readonly HeadRow[],
   limit: number,
-): Generator<FetchRequest[], ClaimPlan, CandidateRow[]> {
+): Generator<FetchRequest[], ClaimPlan<R>, R[]> {
   interface State {
     tenantId: string;
     after: number;
-    taken: Array<{ id: string; seq: number }>;
+    taken: R[];
     done: boolean;
   }
   const states: State[] = heads
@@ -66,7 +66,7 @@ export function* planClaim(
       const quota = base + (i < extra ? 1 : 0);
       if (quota > 0) quotas.set(s, quota);
     });
-    const rows: CandidateRow[] = yield [...quotas].map(([s, quota]) => ({
+    const rows: R[] = yield [...quotas].map(([s, quota]) => ({
       tenantId: s.tenantId,
       afterSeq: s.after,
       limit: quota,
@@ -79,66 +79,54 @@ export function* planClaim(
           s.done = true;
           break;
         }
-        s.taken.push({ id: row.id, seq: row.seq });
+        s.taken.push(row);
         s.after = row.seq;
         remaining--;
       }
       if (got.length < quota) s.done = true;
     }
   }
-  const byTenant = new Map<string, Array<{ id: string; seq: number }>>();
+  const byTenant = new Map<string, R[]>();
   for (const s of states) if (s.taken.length > 0) byTenant.set(s.tenantId, s.taken);
   return { byTenant };
 }
 
-/** All planned ids, in `seq` order. */
-export function plannedIds(plan: ClaimPlan): string[] {
-  return [...plan.byTenant.values()]
-    .flat()
-    .sort((a, b) => a.seq - b.seq)
-    .map((r) => r.id);
+/** All planned rows, in `seq` order. */
+export function plannedRows<R extends CandidateRow>(plan: ClaimPlan<R>): R[] {
+  return [...plan.byTenant.values()].flat().sort((a, b) => a.seq - b.seq);
 }
 
-/**
- * Keeps, per tenant, only the planned rows up to the first one that could not be claimed, so a
- * claim is always a prefix of the tenant's rows; returns the claimed ids to give back.
- */
-export function idsBeyondGap(plan: ClaimPlan, claimed: ReadonlySet<string>): string[] {
-  const release: string[] = [];
-  for (const rows of plan.byTenant.values()) {
-    const gap = rows.findIndex((r) => !claimed.has(r.id));
-    if (gap === -1) continue;
-    for (const r of rows.slice(gap + 1)) if (claimed.has(r.id)) release.push(r.id);
-  }
-  return release;
+/** The lease row of each planned tenant: its first (earliest) planned row. */
+export function leaseRows<R extends CandidateRow>(plan: ClaimPlan<R>): R[] {
+  return [...plan.byTenant.values()].map((rows) => rows[0]!);
 }
 
 /** Runs a plan synchronously, reading rows with `fetch`. */
-export function runPlanSync(
+export function runPlanSync<R extends CandidateRow>(
   heads: readonly HeadRow[],
   limit: number,
-  fetch: (requests: FetchRequest[]) => CandidateRow[],
-): ClaimPlan {
-  const gen = planClaim(heads, limit);
+  fetch: (requests: FetchRequest[]) => R[],
+): ClaimPlan<R> {
+  const gen = planClaim<R>(heads, limit);
   let step = gen.next();
   while (!step.done) step = gen.next(fetch(step.value));
   return step.value;
 }
 
 /** Runs a plan asynchronously, reading rows with `fetch`. */
-export async function runPlanAsync(
+export async function runPlanAsync<R extends CandidateRow>(
   heads: readonly HeadRow[],
   limit: number,
-  fetch: (requests: FetchRequest[]) => Promise<CandidateRow[]>,
-): Promise<ClaimPlan> {
-  const gen = planClaim(heads, limit);
+  fetch: (requests: FetchRequest[]) => Promise<R[]>,
+): Promise<ClaimPlan<R>> {
+  const gen = planClaim<R>(heads, limit);
   let step = gen.next();
   while (!step.done) step = gen.next(await fetch(step.value));
   return step.value;
 }
 
-function groupBySeq(rows: readonly CandidateRow[]): Map<string, CandidateRow[]> {
-  const map = new Map<string, CandidateRow[]>();
+function groupBySeq<R extends CandidateRow>(rows: readonly R[]): Map<string, R[]> {
+  const map = new Map<string, R[]>();
   for (const row of rows) {
     let list = map.get(row.tenantId);
     if (list === undefined) {

@@ -21,6 +21,11 @@ export interface ClaimedEvent {
   id: string;
   seq: number;
   tenantId: string;
+  /**
+   * The row holding the lease of this tenant in this batch: the tenant's first row in the batch
+   * (its earliest unpublished row), whose `claimed_by`/`claimed_at` lease the whole tenant.
+   */
+  leaseId: string;
   /** Failed attempts so far. */
   attempts: number;
   envelope: EventEnvelope;
@@ -40,11 +45,30 @@ export interface FailureUpdate {
   error: string;
 }
 
+/** How a relay records the outcome of a batch in one transaction. */
+export interface Settlement {
+  /** Lease rows of the batch (one per tenant); only tenants whose lease is still ours are touched. */
+  leases: readonly string[];
+  /** Rows accepted by the target: marked `dispatched` (or deleted when `deleteDispatched`). */
+  dispatched: readonly string[];
+  /** One per tenant that failed: its earliest unpublished row. */
+  failures: readonly FailureUpdate[];
+  deleteDispatched: boolean;
+}
+
+/** What `settle` did. */
+export interface SettleResult {
+  dispatched: number;
+  failed: number;
+  /** Lease rows no longer held by this relay (taken over after expiry): their tenants were left alone. */
+  lostLeases: string[];
+}
+
 /** Counts and age of the oldest pending row; `dispatched` counts rows kept for retention. */
 export interface OutboxStats {
   pending: number;
   failed: number;
-  /** Pending rows currently claimed by a relay. */
+  /** Tenant leases currently held by live relays. */
   claimed: number;
   dispatched: number;
   /** Age of the oldest pending row in ms, or null when nothing is pending. */
@@ -108,18 +132,21 @@ export interface RelayStore {
   /** Identifies table and database within this process (used to refuse duplicate worker ids). */
   readonly key: string;
   /**
-   * Claims up to `limit` rows with a lease, never a tenant's row while an earlier row of the same
-   * tenant is unpublished by this claim (pending elsewhere, leased by another relay, backing off
-   * or failed). Rows come back in `seq` order.
+   * Claims up to `limit` rows: for each claimable tenant (its earliest unpublished row is pending,
+   * due, and not leased by a live relay) a prefix of its unpublished rows, stopping at the first
+   * row that is not claimable. The tenant's earliest row records the lease (`claimed_by`,
+   * `claimed_at`); no other relay claims a leased tenant. Rows come back in `seq` order.
    */
   claim(request: ClaimRequest): Promise<ClaimedEvent[]>;
-  /** Marks rows still claimed by `workerId` dispatched (or deletes them); returns how many. */
-  complete(workerId: string, ids: readonly string[], deleteNow: boolean): Promise<number>;
-  /** Records failures and releases the other rows, all only where still claimed by `workerId`. */
-  fail(workerId: string, failures: readonly FailureUpdate[], release: readonly string[]): Promise<number>;
-  /** Extends the lease of rows still claimed by `workerId`; returns how many. */
-  renew(workerId: string, ids: readonly string[]): Promise<number>;
-  /** Releases every claim of `workerId` (after a restart of that worker). */
+  /**
+   * Records a batch's outcome in one transaction, compare-and-set on the leases: rows of tenants
+   * whose lease row is no longer claimed by `workerId` are left untouched (another relay owns
+   * them now). Dispatched rows and failed rows release their lease.
+   */
+  settle(workerId: string, settlement: Settlement): Promise<SettleResult>;
+  /** Extends leases still held by `workerId`; returns how many. */
+  renew(workerId: string, leaseIds: readonly string[]): Promise<number>;
+  /** Releases every lease of `workerId` (after a restart of that worker). */
   releaseAll(workerId: string): Promise<number>;
   /** Deletes up to `limit` dispatched rows older than `olderThanMs`; returns how many. */
   purge(olderThanMs: number, limit: number): Promise<number>;

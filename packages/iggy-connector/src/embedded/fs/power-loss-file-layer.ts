@@ -184,7 +184,7 @@ export class PowerLossFileLayer implements FileLayer {
     const survivors = new Map<string, MemFile>();
     for (const [path, file] of this.files) {
       if (!file.entryDurable) continue;
-      let data = Buffer.from(file.durable);
+      let data: Buffer = Buffer.from(file.durable);
       if (options.unsynced !== 'none' && file.pending.length > 0) {
         const keep = Math.floor(random() * (file.pending.length + 1));
         for (let i = 0; i < keep; i++) data = applyOp(data, file.pending[i] as PendingOp);

@@ -157,7 +157,9 @@ describe('corruption in a closed segment', () => {
     // Later segments still read; appends still work.
     const later = await log.read(40n, 100);
     expect(later.map((r) => r.offset)).toEqual(Array.from({ length: 20 }, (_, i) => BigInt(40 + i)));
-    later.forEach((r, i) => expect(sameRecord(r, records[40 + i] as AppendRecord)).toBe(true));
+    later.forEach((r, i) => {
+      expect(sameRecord(r, records[40 + i] as AppendRecord)).toBe(true);
+    });
     await log.append([makeRecord(60)]);
     await log.close();
   });
@@ -214,3 +216,35 @@ async function corruptAgain(dir: string, target: number, opts: Partial<Partition
   await writeFile(file, bytes);
   return { file, position, opts };
 }
+
+describe('missing offsets between segments', () => {
+  it('reports a closed segment that lost its tail, and reads stop there', async () => {
+    await using tmp = await makeTempDir();
+    const opts = { segmentBytes: 1500, indexIntervalBytes: 200 };
+    const records = await seed(tmp.path, 60, opts);
+    const probe = await openPartitionLog(tmp.path, testLogOptions(opts));
+    const first = probe.segments()[0];
+    await probe.close();
+    if (first === undefined) throw new Error('no segment');
+    // Cut the last two records off the first (closed) segment, at a record boundary.
+    const file = join(tmp.path, `${STEM}.log`);
+    const bytes = await readFile(file);
+    const count = Number(first.lastOffset) + 1;
+    let keep = 0;
+    for (let i = 0; i < count - 2; i++) keep += bytes.readUInt32LE(keep);
+    await truncate(file, keep);
+    const log = await openPartitionLog(tmp.path, testLogOptions(opts));
+    expect(log.problems()).toEqual([
+      expect.objectContaining({ details: { file, position: keep, offset: count - 2 } }),
+    ]);
+    const prefix = await log.read(0n, 100);
+    expect(prefix.map((r) => r.offset)).toEqual(Array.from({ length: count - 2 }, (_, i) => BigInt(i)));
+    await expect(log.read(BigInt(count - 2), 10)).rejects.toThrow(
+      expect.objectContaining({ code: ErrorCodes.CORRUPT_RECORD, details: { file, position: keep, offset: count - 2 } }),
+    );
+    // Offsets after the gap read normally.
+    const after = await log.read(BigInt(count), 5);
+    expect(after[0] && sameRecord(after[0], records[count] as AppendRecord)).toBe(true);
+    await log.close();
+  });
+});

@@ -7,7 +7,7 @@ import { PowerLossFileLayer } from '../fs/power-loss-file-layer';
 import { makeRecord, sameRecord, testLogOptions } from '../testing/log-fixtures';
 import { ManualClock } from '../testing/manual-clock';
 import { openPartitionLog } from './partition-log';
-import type { AppendRecord, PartitionLog, StoredRecord } from './types';
+import type { AppendRecord, FileLayer, PartitionLog, StoredRecord } from './types';
 
 /** Reads every record from the start. */
 async function readAll(log: PartitionLog, batch = 100): Promise<StoredRecord[]> {
@@ -285,6 +285,52 @@ describe('partition log', () => {
     while (fs.unsyncedBytes(logFile) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     expect(fs.unsyncedBytes(logFile)).toBe(0);
     expect(fs.unsyncedBytes('/d/00000000000000000000.index')).toBe(0);
+    await log.close();
+  });
+});
+
+describe("partition log under fsync 'always'", () => {
+  it('reads stop at the visible end while an fsync is pending, even across a roll', async () => {
+    const inner = new PowerLossFileLayer();
+    // Holds the first fsync of segment 1's log until released.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let held = false;
+    const seg1 = '/d/00000000000000000002.log';
+    const fs: FileLayer = Object.assign(Object.create(inner) as PowerLossFileLayer, {
+      async open(path: string, mode: 'r' | 'r+' | 'w+' | 'a+') {
+        const handle = await inner.open(path, mode);
+        if (path !== seg1) return handle;
+        return {
+          ...handle,
+          read: handle.read,
+          write: handle.write,
+          sync: async () => {
+            if (!held) {
+              held = true;
+              await gate;
+            }
+            await handle.sync();
+          },
+        };
+      },
+    });
+    // segmentBytes 1: every append to a non-empty segment rolls first.
+    const log = await openPartitionLog('/d', testLogOptions({ fs, fsync: 'always', segmentBytes: 1 }));
+    await log.append([makeRecord(0), makeRecord(1)]);
+    const b = log.append([makeRecord(2)]); // segment 1; its fsync is held
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const c = log.append([makeRecord(3)]); // rolls segment 1 (that fsync passes), segment 2
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(log.segments().map((s) => s.baseOffset)).toEqual([0n, 2n, 3n]);
+    expect(log.nextOffset).toBe(2n);
+    expect((await log.read(0n, 10)).map((r) => r.offset)).toEqual([0n, 1n]);
+    expect(await log.read(2n, 10)).toEqual([]);
+    release();
+    await Promise.all([b, c]);
+    expect((await log.read(0n, 10)).map((r) => r.offset)).toEqual([0n, 1n, 2n, 3n]);
     await log.close();
   });
 });

@@ -9,6 +9,7 @@ import {
   encodeBatch,
   encodedSize,
   FIELD_HEADERS_LENGTH,
+  FIELD_ID,
   FIELD_ORIGIN,
   FIELD_PAYLOAD_LENGTH,
   FIELD_TIMESTAMP,
@@ -17,11 +18,10 @@ import {
   RECORD_HEADER_BYTES,
   RECORD_OVERHEAD,
   readId,
-  readU64,
 } from './record-format';
 import { parseSegmentFileName, Segment } from './segment';
 import { recoverSegment } from './segment-recovery';
-import { SparseIndex } from './sparse-index';
+import { INDEX_ENTRY_BYTES, SparseIndex, TIME_ENTRY_BYTES } from './sparse-index';
 import type {
   AppendRecord,
   FileHandleLike,
@@ -38,6 +38,13 @@ const MAX_LOADED_CLOSED = 8;
 const MAX_SEGMENT_POSITION = 0xffff_ffff;
 const MIN_READ_CHUNK = 64 * 1024;
 const MAX_READ_CHUNK = 8 * 1024 * 1024;
+/** Sequential reads fetch up to this much ahead in one system call. */
+const READ_AHEAD = 1024 * 1024;
+const TWO_32 = 4294967296;
+/** Largest write buffer kept for reuse; bigger batches get a buffer of their own. */
+const MAX_WRITE_BUFFER = 8 * 1024 * 1024;
+/** Unwritten index entries that trigger a bulk index write. */
+const INDEX_FLUSH_ENTRIES = 128;
 const EMPTY = Buffer.alloc(0);
 
 /** Thrown inside a scan when a record is corrupt; carries where. */
@@ -49,8 +56,15 @@ class Damage {
   ) {}
 }
 
-/** Visits one verified record; returns false to stop. */
-type Visitor = (buf: Buffer, pos: number, length: number, offset: number) => boolean;
+/** Visits one verified record (`view` is a DataView over `buf`); returns false to stop. */
+type Visitor = (buf: Buffer, view: DataView, pos: number, length: number, offset: number) => boolean;
+
+/** A chunk of a segment file read into memory. */
+interface ReadChunk {
+  position: number;
+  bytes: Buffer;
+  view: DataView;
+}
 
 /**
  * Opens (creating if missing) the partition log in `dir` and recovers it: orphan index files
@@ -92,6 +106,10 @@ class SegmentedPartitionLog implements PartitionLog {
   private closing: Promise<void> | null = null;
   private readonly loadedClosed = new Set<Segment>();
   private useCounter = 0;
+  /** Scratch list of (position, length) pairs of the records a scan visits. */
+  private positions = new Int32Array(2048);
+  /** Reused for encoding batches (appends are serialized, and a write completes before reuse). */
+  private writeBuffer: Buffer = Buffer.alloc(0);
 
   constructor(
     private readonly dir: string,
@@ -168,6 +186,18 @@ class SegmentedPartitionLog implements PartitionLog {
         if (segment.maxTimestamp > this.lastTimestamp) this.lastTimestamp = segment.maxTimestamp;
       }
     }
+    for (let i = 0; i + 1 < this.segs.length; i++) {
+      const segment = this.segs[i] as Segment;
+      const next = this.segs[i + 1] as Segment;
+      if (segment.damage === null && segment.lastOffset + 1 !== next.baseOffset) {
+        // E.g. a closed segment that lost its tail in a power cut under fsync 'never'.
+        this.reportDamage(segment, {
+          position: segment.size,
+          offset: segment.lastOffset + 1,
+          reason: `offsets up to ${next.baseOffset - 1} are missing`,
+        });
+      }
+    }
     this.writtenNext = this.active.lastOffset + 1;
     this.visibleNext = this.writtenNext;
     if (this.options.fsync === 'interval') {
@@ -214,26 +244,29 @@ class SegmentedPartitionLog implements PartitionLog {
     if (maxCount === 0 || from >= limit) return out;
     const budget = maxBytes ?? Number.POSITIVE_INFINITY;
     let bytes = 0;
-    let lastTs = -1;
+    let lastTsLo = -1;
+    let lastTsHi = -1;
     let lastTsBig = 0n;
-    const visit: Visitor = (buf, pos, length, offset) => {
+    const visit: Visitor = (buf, view, pos, length, offset) => {
       if (out.length > 0 && bytes + length > budget) return false;
       bytes += length;
-      const ts = readU64(buf, pos + FIELD_TIMESTAMP);
-      if (ts !== lastTs) {
-        lastTs = ts;
-        lastTsBig = BigInt(ts);
+      const tsLo = view.getUint32(pos + FIELD_TIMESTAMP, true);
+      const tsHi = view.getUint32(pos + FIELD_TIMESTAMP + 4, true);
+      if (tsLo !== lastTsLo || tsHi !== lastTsHi || out.length === 0) {
+        lastTsLo = tsLo;
+        lastTsHi = tsHi;
+        lastTsBig = view.getBigUint64(pos + FIELD_TIMESTAMP, true);
       }
-      const h = buf.readUInt32LE(pos + FIELD_HEADERS_LENGTH);
-      const p = buf.readUInt32LE(pos + FIELD_PAYLOAD_LENGTH);
-      const bodyAt = pos + RECORD_HEADER_BYTES;
+      const h = view.getUint32(pos + FIELD_HEADERS_LENGTH, true);
+      const p = view.getUint32(pos + FIELD_PAYLOAD_LENGTH, true);
+      const bodyAt = buf.byteOffset + pos + RECORD_HEADER_BYTES;
       out.push({
         offset: BigInt(offset),
         timestamp: lastTsBig,
-        originTimestamp: buf.readBigUInt64LE(pos + FIELD_ORIGIN),
-        id: readId(buf, pos + 28),
-        payload: buf.subarray(bodyAt + h, bodyAt + h + p),
-        headers: h === 0 ? EMPTY : buf.subarray(bodyAt, bodyAt + h),
+        originTimestamp: view.getBigUint64(pos + FIELD_ORIGIN, true),
+        id: readId(view, pos + FIELD_ID),
+        payload: Buffer.from(buf.buffer, bodyAt + h, p),
+        headers: h === 0 ? EMPTY : Buffer.from(buf.buffer, bodyAt, h),
       });
       return out.length < maxCount && bytes < budget;
     };
@@ -242,12 +275,20 @@ class SegmentedPartitionLog implements PartitionLog {
     try {
       for (; i < segs.length && from < limit; i++) {
         const segment = segs[i] as Segment;
-        if (segment.lastOffset < from && segment !== this.active && segment.damage === null) continue;
         const before = out.length;
         const wanted = maxCount - out.length;
         const done = await this.walkSegment(segment, from, limit, wanted, budget - bytes, visit);
         if (out.length > before) from = Number((out[out.length - 1] as StoredRecord).offset) + 1;
-        if (done) break;
+        if (done || from >= limit) break;
+        const next = segs[i + 1];
+        if (next !== undefined && from < next.baseOffset) {
+          // Offsets between this segment's end and the next segment's start are missing.
+          throw this.reportDamage(segment, {
+            position: segment.size,
+            offset: Math.max(from, segment.lastOffset + 1),
+            reason: `offsets up to ${next.baseOffset - 1} are missing`,
+          });
+        }
       }
     } catch (error) {
       if (error instanceof StorageError && error.code === ErrorCodes.CORRUPT_RECORD && out.length > 0) {
@@ -267,8 +308,9 @@ class SegmentedPartitionLog implements PartitionLog {
       if (segment.recordCount <= 0 || segment.maxTimestamp < target) continue;
       if (segment.baseOffset >= limit) return null;
       let found = -1;
-      await this.walkSegment(segment, null, limit, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, (buf, pos, _len, offset) => {
-        if (readU64(buf, pos + FIELD_TIMESTAMP) >= target) {
+      await this.walkSegment(segment, null, limit, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, (_buf, view, pos, _len, offset) => {
+        const ts = view.getUint32(pos + FIELD_TIMESTAMP + 4, true) * TWO_32 + view.getUint32(pos + FIELD_TIMESTAMP, true);
+        if (ts >= target) {
           found = offset;
           return false;
         }
@@ -323,6 +365,7 @@ class SegmentedPartitionLog implements PartitionLog {
   maybeRoll(): Promise<void> {
     this.assertAccepting();
     return this.enqueue(async () => {
+      if (this.failure) throw this.failure;
       const segment = this.active;
       if (segment.size > 0 && this.options.clock.nowMs() - segment.createdAtMs >= this.options.segmentMaxAgeMs) {
         await this.roll();
@@ -389,8 +432,11 @@ class SegmentedPartitionLog implements PartitionLog {
       throw new StorageError('offset space exhausted', { details: { offset: base } });
     }
     const now = Number(this.options.clock.nowMicros());
-    const timestamp = now > this.lastTimestamp ? now : this.lastTimestamp;
-    const batch = encodeBatch(records, sizes, total, segment.baseOffset, base, timestamp, segment.size, {
+    const timestamp = Math.max(now, this.lastTimestamp);
+    if (this.writeBuffer.length < total && total <= MAX_WRITE_BUFFER) {
+      this.writeBuffer = Buffer.allocUnsafe(Math.max(total, this.writeBuffer.length * 2));
+    }
+    const batch = encodeBatch(this.writeBuffer, records, sizes, total, segment.baseOffset, base, timestamp, segment.size, {
       lastIndexedPosition: segment.lastIndexedPosition,
       intervalBytes: this.options.indexIntervalBytes,
     });
@@ -405,16 +451,9 @@ class SegmentedPartitionLog implements PartitionLog {
       }
       throw new StorageError(`write to ${segment.logPath} failed`, { cause: error, retriable: true });
     }
+    const index = segment.index as SparseIndex;
     if (batch.entryCount > 0) {
-      try {
-        await writeFully(segment.indexHandle as FileHandleLike, batch.indexEntries, segment.indexCount * 8);
-        await writeFully(segment.timeIndexHandle as FileHandleLike, batch.timeEntries, segment.indexCount * 12);
-      } catch (error) {
-        // The records are in the log; the index is rebuilt from it at the next open.
-        throw this.fail('index write failed', error);
-      }
-      (segment.index as SparseIndex).appendEncoded(batch.indexEntries, batch.timeEntries, batch.entryCount);
-      segment.indexCount += batch.entryCount;
+      index.appendEncoded(batch.indexEntries, batch.timeEntries, batch.entryCount);
       segment.lastIndexedPosition = batch.lastIndexedPosition;
     }
     if (segment.size === 0) segment.createdAtMs = Math.floor(timestamp / 1000);
@@ -424,8 +463,32 @@ class SegmentedPartitionLog implements PartitionLog {
     this.writtenNext = base + records.length;
     this.lastTimestamp = timestamp;
     this.writeGeneration++;
+    // Index entries are written lazily (they can be rebuilt from the log): in bulk, at fsync,
+    // roll and close.
+    if (index.count - segment.indexFlushed >= INDEX_FLUSH_ENTRIES) {
+      try {
+        await this.flushIndex(segment);
+      } catch (error) {
+        throw this.fail('index write failed', error);
+      }
+    }
     if (this.options.fsync !== 'always') this.advanceVisible(this.writtenNext);
     return { baseOffset: base, timestamp };
+  }
+
+  /** Writes the in-memory index entries not yet in the index files. */
+  private async flushIndex(segment: Segment): Promise<void> {
+    const index = segment.index;
+    const from = segment.indexFlushed;
+    if (index === null || segment.indexHandle === null || segment.timeIndexHandle === null) return;
+    const to = index.count;
+    if (to <= from) return;
+    // Entries are append-only, so these views stay valid even if the index grows meanwhile.
+    const offsets = index.offsetBytes().subarray(from * INDEX_ENTRY_BYTES, to * INDEX_ENTRY_BYTES);
+    const times = index.timeBytes().subarray(from * TIME_ENTRY_BYTES, to * TIME_ENTRY_BYTES);
+    await writeFully(segment.indexHandle, offsets, from * INDEX_ENTRY_BYTES);
+    await writeFully(segment.timeIndexHandle, times, from * TIME_ENTRY_BYTES);
+    if (to > segment.indexFlushed) segment.indexFlushed = to;
   }
 
   /** Creates the files of a new, empty active segment. */
@@ -452,6 +515,11 @@ class SegmentedPartitionLog implements PartitionLog {
     try {
       await this.periodic?.catch(() => {});
       const old = this.active;
+      try {
+        await this.flushIndex(old);
+      } catch (error) {
+        throw this.fail('index write at segment roll failed', error);
+      }
       if (this.options.fsync !== 'never') {
         try {
           await Promise.all([
@@ -490,6 +558,7 @@ class SegmentedPartitionLog implements PartitionLog {
     const segment = this.active;
     segment.refs++;
     try {
+      if (full) await this.flushIndex(segment);
       await (segment.handle as FileHandleLike).sync();
       if (full) await Promise.all([segment.indexHandle?.sync(), segment.timeIndexHandle?.sync()]);
     } finally {
@@ -575,11 +644,60 @@ class SegmentedPartitionLog implements PartitionLog {
     }
   }
 
+  /** Returns a chunk of the segment file covering at least `[pos, pos + need)` (read-ahead cache). */
+  private async chunkAt(segment: Segment, handle: FileHandleLike, pos: number, need: number, end: number): Promise<ReadChunk> {
+    const covers = (c: ReadChunk | null) =>
+      c !== null && c.position <= pos && pos + need <= c.position + c.bytes.length;
+    if (covers(segment.readCache)) return segment.readCache as ReadChunk;
+    const prefetch = segment.prefetch;
+    if (prefetch !== null) {
+      segment.prefetch = null;
+      const chunk = await prefetch.catch(() => null);
+      if (covers(chunk)) {
+        segment.readCache = chunk;
+        return chunk as ReadChunk;
+      }
+    }
+    // Read ahead (bounded) so that sequential readers need fewer system calls.
+    const length = Math.min(end - pos, Math.max(need, Math.min(READ_AHEAD, need * 4)));
+    const chunk = await this.readChunk(handle, pos, length);
+    segment.readCache = chunk;
+    return chunk;
+  }
+
+  /** Reads `length` bytes at `pos` into a new chunk. */
+  private async readChunk(handle: FileHandleLike, pos: number, length: number): Promise<ReadChunk> {
+    const bytes = Buffer.allocUnsafe(length);
+    const got = await readFully(handle, bytes, length, pos);
+    const data = got === length ? bytes : bytes.subarray(0, got);
+    return { position: pos, bytes: data, view: new DataView(data.buffer, data.byteOffset, data.byteLength) };
+  }
+
+  /**
+   * After a read that stopped at `nextOffset`, starts reading the chunk the next sequential read
+   * will need when the cached chunk does not cover it, so that read finds it ready (the I/O
+   * overlaps whatever the caller does in between).
+   */
+  private maybePrefetch(segment: Segment, nextOffset: number, need: number): void {
+    const cached = segment.readCache;
+    const handle = segment.handle;
+    const index = segment.index;
+    if (cached === null || handle === null || index === null || segment.prefetch !== null || segment.deleted) return;
+    const entry = index.floorByOffset(nextOffset - segment.baseOffset);
+    const start = entry >= 0 ? index.position(entry) : 0;
+    const available = segment.size - start;
+    if (available <= 0 || start + Math.min(need, available) <= cached.position + cached.bytes.length) return;
+    const prefetch = this.readChunk(handle, start, Math.min(available, Math.max(need, READ_AHEAD)));
+    prefetch.catch(() => {});
+    segment.prefetch = prefetch;
+  }
+
   /**
    * Reads records of `segment` in order and hands each verified one with offset ≥ `from` (or,
    * when `from` is null, from the time-index position for `timestamp`) to `visit`, up to
-   * `maxCount` records and about `maxBytes`, never past `limit`. Returns true when the visitor
-   * stopped (or the limits were hit), false when the segment was exhausted.
+   * `maxCount` records and about `maxBytes`, never past `limit`. Every visited run of records is
+   * verified with one crc32 call. Returns true when the visitor stopped (or the limits were hit),
+   * false when the segment was exhausted.
    */
   private async walkSegment(
     segment: Segment,
@@ -608,86 +726,114 @@ class SegmentedPartitionLog implements PartitionLog {
       const end = segment.size;
       const average = segment.recordCount > 0 ? segment.size / segment.recordCount : 1024;
       const estimate = Math.min(maxBytes, average * Math.min(maxCount, 1e6)) + this.options.indexIntervalBytes + average;
-      let chunk = Math.ceil(Math.min(MAX_READ_CHUNK, Math.max(MIN_READ_CHUNK, estimate)));
+      let need = Math.ceil(Math.min(MAX_READ_CHUNK, Math.max(MIN_READ_CHUNK, estimate)));
       let visited = 0;
+      let positions = this.positions;
       while (pos < end && expected < limit) {
-        const length = Math.min(end - pos, chunk);
-        const buf = Buffer.allocUnsafe(length);
-        const got = await readFully(handle, buf, length, pos);
+        const chunk = await this.chunkAt(segment, handle, pos, Math.min(need, end - pos), end);
+        const buf = chunk.bytes;
+        const view = chunk.view;
+        const stop = Math.min(buf.length, end - chunk.position);
         // Structural pass: find whole records, check lengths and offsets.
-        let p = 0;
+        const startP = pos - chunk.position;
+        let p = startP;
         let spanStart = -1;
         let damage: Damage | null = null;
         let needed = 0;
-        const positions: number[] = [];
-        let stop = false;
-        while (p < got) {
+        let halt = false;
+        let listed = 0;
+        while (p < stop) {
           if (expected >= limit) {
-            stop = true;
+            halt = true;
             break;
           }
-          if (got - p < RECORD_HEADER_BYTES) {
-            if (pos + got >= end) damage = new Damage(pos + p, expected, 'truncated record');
+          if (stop - p < RECORD_HEADER_BYTES) {
+            if (chunk.position + stop >= end) damage = new Damage(chunk.position + p, expected, 'truncated record');
             needed = RECORD_HEADER_BYTES;
             break;
           }
-          const recordLength = buf.readUInt32LE(p);
-          const h = buf.readUInt32LE(p + FIELD_HEADERS_LENGTH);
-          const pl = buf.readUInt32LE(p + FIELD_PAYLOAD_LENGTH);
-          if (recordLength < RECORD_OVERHEAD || recordLength > MAX_RECORD_BYTES || RECORD_OVERHEAD + h + pl !== recordLength) {
-            damage = new Damage(pos + p, expected, 'malformed record length');
+          const recordLength = view.getUint32(p, true);
+          const h = view.getUint32(p + FIELD_HEADERS_LENGTH, true);
+          const pl = view.getUint32(p + FIELD_PAYLOAD_LENGTH, true);
+          if (
+            recordLength < RECORD_OVERHEAD ||
+            recordLength > MAX_RECORD_BYTES ||
+            RECORD_OVERHEAD + h + pl !== recordLength
+          ) {
+            damage = new Damage(chunk.position + p, expected, 'malformed record length');
             break;
           }
-          if (p + recordLength > got) {
-            if (pos + p + recordLength > end) damage = new Damage(pos + p, expected, 'record runs past the end');
+          if (p + recordLength > stop) {
+            if (chunk.position + p + recordLength > end) {
+              damage = new Damage(chunk.position + p, expected, 'record runs past the end');
+            }
             needed = recordLength;
             break;
           }
-          if (readU64(buf, p + 4) !== expected) {
-            damage = new Damage(pos + p, expected, 'unexpected offset');
+          const hi = view.getUint32(p + 8, true);
+          if (hi > 0x1fffff || hi * TWO_32 + view.getUint32(p + 4, true) !== expected) {
+            damage = new Damage(chunk.position + p, expected, 'unexpected offset');
             break;
           }
           if (expected >= wantFrom) {
-            if (visited + positions.length / 2 >= maxCount) {
-              stop = true;
+            if (visited + listed >= maxCount) {
+              halt = true;
               break;
             }
             if (spanStart < 0) spanStart = p;
-            positions.push(p, recordLength);
+            if (listed * 2 + 2 > positions.length) {
+              const grown = new Int32Array(positions.length * 2);
+              grown.set(positions);
+              positions = grown;
+              this.positions = grown;
+            }
+            positions[listed * 2] = p;
+            positions[listed * 2 + 1] = recordLength;
+            listed++;
           }
           p += recordLength;
           expected++;
         }
         // Checksum pass: one crc32 over the whole run of wanted records.
-        let valid = positions.length / 2;
-        if (valid > 0 && crcOf(buf, spanStart, p - spanStart, CRC_SEED) !== CRC_SEED) {
-          const firstOffset = expected - positions.length / 2;
-          for (let k = 0; k < positions.length / 2; k++) {
+        const firstListed = expected - listed;
+        let valid = listed;
+        if (listed > 0 && crcOf(buf, spanStart, p - spanStart, CRC_SEED) !== CRC_SEED) {
+          for (let k = 0; k < listed; k++) {
             const at = positions[k * 2] as number;
-            const check = checkRecord(buf, at, got, firstOffset + k);
-            if (check.status !== 'ok') {
+            if (checkRecord(buf, at, stop, firstListed + k).status !== 'ok') {
               valid = k;
-              damage = new Damage(pos + at, firstOffset + k, 'checksum mismatch');
+              damage = new Damage(chunk.position + at, firstListed + k, 'checksum mismatch');
               break;
             }
           }
         }
-        const firstVisitedOffset = expected - positions.length / 2;
         for (let k = 0; k < valid; k++) {
           visited++;
-          if (!visit(buf, positions[k * 2] as number, positions[k * 2 + 1] as number, firstVisitedOffset + k)) {
+          const at = positions[k * 2] as number;
+          const length = positions[k * 2 + 1] as number;
+          if (!visit(buf, view, at, length, firstListed + k)) {
+            this.maybePrefetch(segment, firstListed + k + 1, need);
             return true;
           }
         }
         if (damage !== null) throw this.reportDamage(segment, damage);
-        if (stop || visited >= maxCount) return true;
-        if (p === 0) {
-          chunk = Math.max(chunk, needed);
+        if (halt || visited >= maxCount) {
+          this.maybePrefetch(segment, expected, need);
+          return true;
+        }
+        if (p === startP) {
+          // Not even one whole record in the chunk: read one large enough.
+          need = Math.max(need, needed);
+          segment.readCache = null;
           continue;
         }
-        pos += p;
+        pos = chunk.position + p;
       }
       return visited >= maxCount;
+    } catch (error) {
+      if (error instanceof StorageError || error instanceof ClosedError) throw error;
+      if (this.state === 'closed') throw new ClosedError('partition log is closed', { cause: error });
+      throw new StorageError(`cannot read ${segment.logPath}`, { cause: error, retriable: true });
     } finally {
       segment.refs--;
       if (segment.deleted && segment.refs === 0) await segment.closeHandles();
@@ -729,9 +875,10 @@ class SegmentedPartitionLog implements PartitionLog {
     await this.groupCommit.idle();
     await this.periodic?.catch(() => {});
     let error: unknown = null;
-    if (this.failure === null && this.options.fsync !== 'never') {
+    if (this.failure === null) {
       try {
-        await this.syncActive(true, this.writtenNext);
+        if (this.options.fsync === 'never') await this.flushIndex(this.active);
+        else await this.syncActive(true, this.writtenNext);
       } catch (e) {
         error = e;
       }

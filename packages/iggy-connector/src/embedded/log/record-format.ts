@@ -1,5 +1,6 @@
 import { crc32 } from 'node:zlib';
 import { ValidationError } from '@rustok/core';
+import { crc32Words } from './crc-words';
 import type { AppendRecord } from './types';
 
 /**
@@ -57,11 +58,16 @@ export function readU64(buf: Buffer, pos: number): number {
   return hi * TWO_32 + buf.readUInt32LE(pos);
 }
 
-/** Reads the u128 id at `pos`. */
-export function readId(buf: Buffer, pos: number): bigint {
-  const lo = buf.readBigUInt64LE(pos);
-  if (buf.readUInt32LE(pos + 8) === 0 && buf.readUInt32LE(pos + 12) === 0) return lo;
-  return lo | (buf.readBigUInt64LE(pos + 8) << 64n);
+/** Reads the u128 id at `pos` (a `DataView` over the same bytes as the record). */
+export function readId(view: DataView, pos: number): bigint {
+  const lo = view.getBigUint64(pos, true);
+  if (view.getUint32(pos + 8, true) === 0 && view.getUint32(pos + 12, true) === 0) return lo;
+  return lo | (view.getBigUint64(pos + 8, true) << 64n);
+}
+
+/** A `DataView` over exactly the bytes of `buf`. */
+export function viewOf(buf: Buffer): DataView {
+  return new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 
 /** crc32 of `length` bytes of `buf` at `pos`, continued from `seed`. */
@@ -115,9 +121,11 @@ export interface EncodedBatch {
 /**
  * Encodes `records` as consecutive records starting at `firstOffset`, all stamped `timestamp`,
  * to be written at `position` of a segment whose base offset is `baseOffset`. `sizes` are the
- * encoded sizes from `encodedSize`.
+ * encoded sizes from `encodedSize`. The bytes go to the start of `out` when it is large enough
+ * (a reused write buffer), else to a new buffer.
  */
 export function encodeBatch(
+  out: Buffer | null,
   records: readonly AppendRecord[],
   sizes: readonly number[],
   totalBytes: number,
@@ -127,7 +135,8 @@ export function encodeBatch(
   position: number,
   cursor: IndexCursor,
 ): EncodedBatch {
-  const bytes = Buffer.allocUnsafe(totalBytes);
+  const bytes = out !== null && out.length >= totalBytes ? out.subarray(0, totalBytes) : Buffer.allocUnsafe(totalBytes);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
   const tsLo = timestamp >>> 0;
   const tsHi = Math.floor(timestamp / TWO_32);
   const entryPositions: number[] = [];
@@ -142,29 +151,34 @@ export function encodeBatch(
       entryPositions.push(i, filePos);
       lastIndexed = filePos;
     }
-    const h = record.headers.byteLength;
-    const p = record.payload.byteLength;
-    bytes.writeUInt32LE(length, pos);
-    bytes.writeUInt32LE(offset >>> 0, pos + FIELD_OFFSET);
-    bytes.writeUInt32LE(Math.floor(offset / TWO_32), pos + FIELD_OFFSET + 4);
-    bytes.writeUInt32LE(tsLo, pos + FIELD_TIMESTAMP);
-    bytes.writeUInt32LE(tsHi, pos + FIELD_TIMESTAMP + 4);
-    bytes.writeBigUInt64LE(record.originTimestamp, pos + FIELD_ORIGIN);
+    const headers = record.headers;
+    const payload = record.payload;
+    const h = headers.byteLength;
+    const p = payload.byteLength;
+    view.setUint32(pos, length, true);
+    view.setUint32(pos + FIELD_OFFSET, offset >>> 0, true);
+    view.setUint32(pos + FIELD_OFFSET + 4, Math.floor(offset / TWO_32), true);
+    view.setUint32(pos + FIELD_TIMESTAMP, tsLo, true);
+    view.setUint32(pos + FIELD_TIMESTAMP + 4, tsHi, true);
+    view.setBigUint64(pos + FIELD_ORIGIN, record.originTimestamp, true);
     const id = record.id;
+    // setBigUint64 stores the value modulo 2^64: the low half of the id.
+    view.setBigUint64(pos + FIELD_ID, id, true);
     if (id <= MASK_64) {
-      bytes.writeBigUInt64LE(id, pos + FIELD_ID);
-      bytes.writeUInt32LE(0, pos + FIELD_ID + 8);
-      bytes.writeUInt32LE(0, pos + FIELD_ID + 12);
+      view.setUint32(pos + FIELD_ID + 8, 0, true);
+      view.setUint32(pos + FIELD_ID + 12, 0, true);
     } else {
-      bytes.writeBigUInt64LE(id & MASK_64, pos + FIELD_ID);
-      bytes.writeBigUInt64LE(id >> 64n, pos + FIELD_ID + 8);
+      view.setBigUint64(pos + FIELD_ID + 8, id >> 64n, true);
     }
-    bytes.writeUInt32LE(h, pos + FIELD_HEADERS_LENGTH);
-    bytes.writeUInt32LE(p, pos + FIELD_PAYLOAD_LENGTH);
-    if (h > 0) bytes.set(record.headers, pos + RECORD_HEADER_BYTES);
-    if (p > 0) bytes.set(record.payload, pos + RECORD_HEADER_BYTES + h);
-    const crcAt = pos + length - 4;
-    bytes.writeUInt32LE(crcOf(bytes, pos, length - 4, CRC_SEED), crcAt);
+    view.setUint32(pos + FIELD_HEADERS_LENGTH, h, true);
+    view.setUint32(pos + FIELD_PAYLOAD_LENGTH, p, true);
+    if (h > 0) bytes.set(headers, pos + RECORD_HEADER_BYTES);
+    if (p > 0) bytes.set(payload, pos + RECORD_HEADER_BYTES + h);
+    // Same value as crcOf(bytes, pos, length - 4, CRC_SEED), without a view per record.
+    let crc = crc32Words(view, pos, RECORD_HEADER_BYTES / 4, CRC_SEED);
+    if (h > 0) crc = crc32(headers, crc);
+    if (p > 0) crc = crc32(payload, crc);
+    view.setUint32(pos + length - 4, crc, true);
     pos += length;
   }
   const entryCount = entryPositions.length / 2;

@@ -156,7 +156,7 @@ export async function recoverSegment(
   segment.maxTimestamp = maxTimestamp;
   if (firstTimestamp >= 0) segment.createdAtMs = Math.floor(firstTimestamp / 1000);
   segment.lastIndexedPosition = lastIndexed;
-  segment.indexCount = index.count;
+  segment.indexFlushed = index.count;
   segment.index = index;
   segment.damage = report.damage[0] ?? null;
   return report;

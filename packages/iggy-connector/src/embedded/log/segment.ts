@@ -48,8 +48,8 @@ export class Segment {
   deleted = false;
   /** Position of the newest index entry, or -1 (drives the sparse-index interval). */
   lastIndexedPosition = -1;
-  /** Entries in the index files (valid once recovered). */
-  indexCount = 0;
+  /** Index entries already written to the index files (the rest are in memory only). */
+  indexFlushed = 0;
   index: SparseIndex | null = null;
   handle: FileHandleLike | null = null;
   indexHandle: FileHandleLike | null = null;
@@ -57,6 +57,10 @@ export class Segment {
   refs = 0;
   /** Known corruption (closed segments keep their bytes; reads stop there). */
   damage: SegmentDamage | null = null;
+  /** The most recently read chunk of the log file (read-ahead; the log never changes in place). */
+  readCache: { position: number; bytes: Buffer; view: DataView } | null = null;
+  /** A background read of the chunk after `readCache` (sequential readers). */
+  prefetch: Promise<{ position: number; bytes: Buffer; view: DataView }> | null = null;
   /** Last time a reader used this segment (for evicting closed segments' handles). */
   lastUsed = 0;
   private opening: Promise<void> | null = null;
@@ -99,6 +103,8 @@ export class Segment {
   /** Closes every open handle of this segment (errors ignored: used on close and delete). */
   async closeHandles(): Promise<void> {
     const handles = [this.handle, this.indexHandle, this.timeIndexHandle];
+    this.readCache = null;
+    this.prefetch = null;
     this.handle = null;
     this.indexHandle = null;
     this.timeIndexHandle = null;

@@ -67,6 +67,7 @@ const IGGY_NAMES: Readonly<Record<number, string>> = {
   1009: 'StreamIdNotFound',
   1010: 'StreamNameNotFound',
   1012: 'StreamNameAlreadyExists',
+  1019: 'InvalidTopicSize',
   1020: 'TooManyStreams',
   2010: 'TopicIdNotFound',
   2013: 'TopicNameAlreadyExists',
@@ -96,7 +97,7 @@ const IGGY_NAMES: Readonly<Record<number, string>> = {
 const NOT_FOUND_CODES = new Set([20, 1009, 1010, 2010, 3007, 3021, 5000, 5003, 5006]);
 const ALREADY_EXISTS_CODES = new Set([46, 51, 1012, 2013, 5004]);
 const AUTH_CODES = new Set([40, 41, 42, 43, 53, 14000, 14001]);
-const VALIDATION_CODES = new Set([2, 6, 52, 56, 1020, 2015, 2019, 2021, 3013, 4009, 4038, 4041, 4042]);
+const VALIDATION_CODES = new Set([2, 6, 52, 56, 1019, 1020, 2015, 2019, 2021, 3013, 4009, 4038, 4041, 4042]);
 const PROTOCOL_CODES = new Set([3, 4, 5, 304, 4027, 4039]);
 const TRANSIENT_CODES = new Set([8, 30, 57, 58]);
 

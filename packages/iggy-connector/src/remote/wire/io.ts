@@ -133,25 +133,29 @@ export class Writer {
 
   /** Writes a u8. */
   u8(value: number): this {
-    this.#buf.writeUInt8(value, this.#room(1));
+    const at = this.#room(1);
+    this.#buf.writeUInt8(value, at);
     return this;
   }
 
   /** Writes a u16. */
   u16(value: number): this {
-    this.#buf.writeUInt16LE(value, this.#room(2));
+    const at = this.#room(2);
+    this.#buf.writeUInt16LE(value, at);
     return this;
   }
 
   /** Writes a u32. */
   u32(value: number): this {
-    this.#buf.writeUInt32LE(value, this.#room(4));
+    const at = this.#room(4);
+    this.#buf.writeUInt32LE(value, at);
     return this;
   }
 
   /** Writes a u64. */
   u64(value: bigint): this {
-    this.#buf.writeBigUInt64LE(value, this.#room(8));
+    const at = this.#room(8);
+    this.#buf.writeBigUInt64LE(value, at);
     return this;
   }
 
@@ -165,19 +169,22 @@ export class Writer {
 
   /** Writes an f32. */
   f32(value: number): this {
-    this.#buf.writeFloatLE(value, this.#room(4));
+    const at = this.#room(4);
+    this.#buf.writeFloatLE(value, at);
     return this;
   }
 
   /** Writes raw bytes. */
   bytes(value: Uint8Array): this {
-    this.#buf.set(value, this.#room(value.byteLength));
+    const at = this.#room(value.byteLength);
+    this.#buf.set(value, at);
     return this;
   }
 
   /** Writes `n` zero bytes. */
   zeros(n: number): this {
-    this.#buf.fill(0, this.#room(n), this.#pos);
+    const at = this.#room(n);
+    this.#buf.fill(0, at, this.#pos);
     return this;
   }
 

@@ -1,5 +1,5 @@
 import { ErrorCodes, hasErrorCode } from '@rustok/core';
-import type { Consumer, GroupMembership, PolledBatch } from '@rustok/iggy-connector';
+import type { Consumer, GroupMembership, PolledBatch, PolledMessage } from '@rustok/iggy-connector';
 import { WatermarkTracker } from '../offsets/watermark';
 import type { ResolvedConsumeOptions } from '../options';
 import { backoffDelay } from '../retry/backoff';
@@ -218,7 +218,7 @@ export class PartitionWorker {
     }
   }
 
-  private dispatch(offset: bigint, message: Parameters<typeof prepareMessage>[1]): void {
+  private dispatch(offset: bigint, message: PolledMessage): void {
     const prepared = prepareMessage(this.scope, message);
     if (prepared === null) {
       this.finish(offset);

@@ -7,7 +7,7 @@ import { handlerRunner } from './handler-runner';
  * Starts one member of `group` (one `joinGroup` per topic) that runs `options.handler` for each
  * event: at-least-once, in order per tenant, with retries, timeouts and the DLQ.
  */
-export function startGroupConsumer(
+export async function startGroupConsumer(
   deps: ConsumerDeps,
   group: string,
   options: IggySubscribeOptions,

@@ -77,34 +77,29 @@ export function pgStatements(n: PgNames) {
       ORDER BY o.seq LIMIT $2
       FOR UPDATE OF o SKIP LOCKED`,
     // $1 tenants, $2 after seqs, $3 limits, $4 lease TTL ms.
-    candidates: `SELECT x.id, x.tenant_id AS "tenantId", x.seq, x.ok
+    candidates: `SELECT x.id, x.tenant_id AS "tenantId", x.seq, x.ok, x.attempts, x.envelope, x.created_at AS "createdAt"
       FROM unnest($1::text[], $2::bigint[], $3::int[]) AS s(tenant_id, after_seq, lim)
       CROSS JOIN LATERAL (
-        SELECT r.id, r.tenant_id, r.seq, (${claimable('r.', '$4')}) AS ok FROM ${t} r
+        SELECT r.id, r.tenant_id, r.seq, (${claimable('r.', '$4')}) AS ok, r.attempts, r.envelope, r.created_at
+        FROM ${t} r
         WHERE r.tenant_id = s.tenant_id AND r.status <> 'dispatched' AND r.seq > s.after_seq
         ORDER BY r.seq LIMIT s.lim) x`,
-    // $1 worker, $2 ids, $3 lease TTL ms.
-    claim: `UPDATE ${t} SET claimed_by = $1, claimed_at = now()
-      WHERE id = ANY($2::text[]) AND ${claimable('', '$3')}
-      RETURNING id, seq, tenant_id AS "tenantId", attempts, envelope, created_at AS "createdAt"`,
-    release: `UPDATE ${t} SET claimed_by = NULL, claimed_at = NULL WHERE id = ANY($1::text[]) AND claimed_by = $2`,
+    // $1 worker, $2 lease rows (already locked by this transaction).
+    lease: `UPDATE ${t} SET claimed_by = $1, claimed_at = now() WHERE id = ANY($2::text[])`,
+    // $1 lease rows, $2 worker: the leases still ours, locked until the settlement commits.
+    validLeases: `SELECT id, tenant_id AS "tenantId" FROM ${t} WHERE id = ANY($1::text[]) AND claimed_by = $2 FOR UPDATE`,
+    clearLeases: `UPDATE ${t} SET claimed_by = NULL, claimed_at = NULL WHERE id = ANY($1::text[]) AND claimed_by = $2`,
     releaseAll: `UPDATE ${t} SET claimed_by = NULL, claimed_at = NULL WHERE claimed_by = $1 AND status <> 'dispatched'`,
+    // $1 ids, $2 tenants whose lease was verified in the same transaction.
     dispatch: `UPDATE ${t} SET status = 'dispatched', dispatched_at = now(), claimed_by = NULL, claimed_at = NULL
-      WHERE id = ANY($1::text[]) AND claimed_by = $2`,
-    deleteClaimed: `DELETE FROM ${t} WHERE id = ANY($1::text[]) AND claimed_by = $2`,
-    // $1 ids, $2 attempts, $3 statuses, $4 delays ms, $5 errors, $6 worker, $7 ids to release.
-    fail: `WITH f AS (
-        UPDATE ${t} AS o SET attempts = u.attempts, status = u.status,
-          next_attempt_at = now() + u.delay_ms * interval '1 millisecond', last_error = u.error,
-          claimed_by = NULL, claimed_at = NULL
-        FROM unnest($1::text[], $2::int[], $3::text[], $4::float8[], $5::text[]) AS u(id, attempts, status, delay_ms, error)
-        WHERE o.id = u.id AND o.claimed_by = $6
-        RETURNING 1
-      ), r AS (
-        UPDATE ${t} SET claimed_by = NULL, claimed_at = NULL WHERE id = ANY($7::text[]) AND claimed_by = $6
-        RETURNING 1
-      )
-      SELECT (SELECT count(*) FROM f)::int AS n, (SELECT count(*) FROM r)::int AS released`,
+      WHERE id = ANY($1::text[]) AND status = 'pending' AND tenant_id = ANY($2::text[])`,
+    deleteDispatched: `DELETE FROM ${t} WHERE id = ANY($1::text[]) AND status = 'pending' AND tenant_id = ANY($2::text[])`,
+    // $1 ids, $2 attempts, $3 statuses, $4 delays ms, $5 errors, $6 verified tenants.
+    fail: `UPDATE ${t} AS o SET attempts = u.attempts, status = u.status,
+        next_attempt_at = now() + u.delay_ms * interval '1 millisecond', last_error = u.error,
+        claimed_by = NULL, claimed_at = NULL
+      FROM unnest($1::text[], $2::int[], $3::text[], $4::float8[], $5::text[]) AS u(id, attempts, status, delay_ms, error)
+      WHERE o.id = u.id AND o.status = 'pending' AND o.tenant_id = ANY($6::text[])`,
     renew: `UPDATE ${t} SET claimed_at = now() WHERE id = ANY($1::text[]) AND claimed_by = $2`,
     purge: `DELETE FROM ${t} WHERE id IN (
         SELECT id FROM ${t} WHERE status = 'dispatched' AND dispatched_at < ${ttl('$1')} LIMIT $2)`,

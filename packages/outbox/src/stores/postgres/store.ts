@@ -4,17 +4,18 @@ import { alreadyExists, conflict, type PreparedEvent, prepareEvents, sameContent
 import { WorkerIdInUseError } from '../../errors';
 import { parseOptions, registrySchema } from '../../options';
 import { truncateUtf8 } from '../../sql/truncate';
-import { type CandidateRow, type HeadRow, idsBeyondGap, plannedIds, runPlanAsync } from '../claim-plan';
+import { type CandidateRow, type HeadRow, leaseRows, plannedRows, runPlanAsync } from '../claim-plan';
 import type {
   ClaimedEvent,
   ClaimRequest,
   FailedEvent,
-  FailureUpdate,
   ListFailedOptions,
   MigrationResult,
   OutboxAppender,
   OutboxStats,
   RelayStore,
+  Settlement,
+  SettleResult,
   WakeSource,
   WorkerLease,
   WorkerRecord,
@@ -52,10 +53,7 @@ export const PostgresOutboxOptionsSchema = z.object({
 /** Options of `createPostgresOutbox` (input form, defaults optional). */
 export type PostgresOutboxOptions = z.input<typeof PostgresOutboxOptionsSchema>;
 
-interface ClaimRow {
-  id: string;
-  seq: string;
-  tenantId: string;
+interface Candidate extends CandidateRow {
   attempts: number;
   envelope: EventEnvelope;
   createdAt: Date;
@@ -161,12 +159,12 @@ export class PostgresOutbox implements RelayStore, OutboxAppender<PgQueryable>, 
     this.#assertOpen();
     if (request.limit <= 0) return [];
     const sql = this.#sql;
-    const rows = await withPgTransaction(this.#pool, async (client): Promise<ClaimRow[]> => {
+    const rows = await withPgTransaction(this.#pool, async (client): Promise<Candidate[]> => {
       const heads = (await client.query(sql.heads, [request.leaseTtlMs, request.limit])).rows as Array<
         Omit<HeadRow, 'seq'> & { seq: string }
       >;
       if (heads.length === 0) return [];
-      const plan = await runPlanAsync(
+      const plan = await runPlanAsync<Candidate>(
         heads.map((h) => ({ ...h, seq: Number(h.seq) })),
         request.limit,
         async (requests) => {
@@ -176,52 +174,69 @@ export class PostgresOutbox implements RelayStore, OutboxAppender<PgQueryable>, 
             requests.map((r) => r.limit),
             request.leaseTtlMs,
           ]);
-          return (res.rows as Array<Omit<CandidateRow, 'seq'> & { seq: string }>).map((r) => ({
-            ...r,
-            seq: Number(r.seq),
-          }));
+          return (res.rows as Array<Omit<Candidate, 'seq'> & { seq: string }>).map((r) => ({ ...r, seq: Number(r.seq) }));
         },
       );
-      const ids = plannedIds(plan);
-      if (ids.length === 0) return [];
-      const claimed = (await client.query(sql.claim, [request.workerId, ids, request.leaseTtlMs])).rows as ClaimRow[];
-      const release = new Set(idsBeyondGap(plan, new Set(claimed.map((r) => r.id))));
-      if (release.size > 0) await client.query(sql.release, [[...release], request.workerId]);
-      return claimed.filter((r) => !release.has(r.id));
+      const leases = leaseRows(plan).map((r) => r.id);
+      if (leases.length === 0) return [];
+      await client.query(sql.lease, [request.workerId, leases]);
+      return plannedRows(plan);
     });
-    return rows
-      .map((r) => ({
+    const leaseOf = new Map<string, string>();
+    return rows.map((r) => {
+      let leaseId = leaseOf.get(r.tenantId);
+      if (leaseId === undefined) {
+        leaseId = r.id;
+        leaseOf.set(r.tenantId, leaseId);
+      }
+      return {
         id: r.id,
-        seq: Number(r.seq),
+        seq: r.seq,
         tenantId: r.tenantId,
+        leaseId,
         attempts: r.attempts,
         envelope: r.envelope,
         createdAt: r.createdAt,
-      }))
-      .sort((a, b) => a.seq - b.seq);
+      };
+    });
   }
 
   /** @inheritdoc */
-  async complete(workerId: string, ids: readonly string[], deleteNow: boolean): Promise<number> {
+  async settle(workerId: string, settlement: Settlement): Promise<SettleResult> {
     this.#assertOpen();
-    if (ids.length === 0) return 0;
-    const res = await this.#pool.query(deleteNow ? this.#sql.deleteClaimed : this.#sql.dispatch, [[...ids], workerId]);
-    return res.rowCount ?? 0;
-  }
-
-  /** @inheritdoc */
-  async fail(workerId: string, failures: readonly FailureUpdate[], release: readonly string[]): Promise<number> {
-    this.#assertOpen();
-    const res = await this.#pool.query(this.#sql.fail, [
-      failures.map((f) => f.id),
-      failures.map((f) => f.attempts),
-      failures.map((f) => (f.failed ? 'failed' : 'pending')),
-      failures.map((f) => Math.max(0, f.delayMs)),
-      failures.map((f) => truncateUtf8(f.error)),
-      workerId,
-      [...release],
-    ]);
-    return (res.rows[0] as { n: number } | undefined)?.n ?? 0;
+    const sql = this.#sql;
+    const leases = [...settlement.leases];
+    return withPgTransaction(this.#pool, async (client): Promise<SettleResult> => {
+      const valid = (await client.query(sql.validLeases, [leases, workerId])).rows as Array<{
+        id: string;
+        tenantId: string;
+      }>;
+      const held = new Set(valid.map((v) => v.id));
+      const tenants = valid.map((v) => v.tenantId);
+      let dispatched = 0;
+      let failed = 0;
+      if (tenants.length > 0 && settlement.dispatched.length > 0) {
+        const res = await client.query(settlement.deleteDispatched ? sql.deleteDispatched : sql.dispatch, [
+          [...settlement.dispatched],
+          tenants,
+        ]);
+        dispatched = res.rowCount ?? 0;
+      }
+      const failures = settlement.failures;
+      if (tenants.length > 0 && failures.length > 0) {
+        const res = await client.query(sql.fail, [
+          failures.map((f) => f.id),
+          failures.map((f) => f.attempts),
+          failures.map((f) => (f.failed ? 'failed' : 'pending')),
+          failures.map((f) => Math.max(0, f.delayMs)),
+          failures.map((f) => truncateUtf8(f.error)),
+          tenants,
+        ]);
+        failed = res.rowCount ?? 0;
+      }
+      await client.query(sql.clearLeases, [leases, workerId]);
+      return { dispatched, failed, lostLeases: leases.filter((id) => !held.has(id)) };
+    });
   }
 
   /** @inheritdoc */

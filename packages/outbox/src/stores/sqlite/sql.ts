@@ -51,9 +51,13 @@ export function sqliteStatements(n: SqliteNames) {
   const t = quoteIdent(n.table);
   const w = quoteIdent(n.workers);
   const claimable = claimableSql('');
+  const ids = 'SELECT value FROM json_each(@ids)';
   const columns = `id, seq, tenant_id, event_type, schema_version, envelope, status, attempts, next_attempt_at, created_at`;
-  const values = `@id, COALESCE((SELECT MAX(seq) FROM ${t}), 0) + 1, @tenantId, @type, @schemaVersion, @json, 'pending', 0, @now, @now`;
+  // Positional: id, seq, tenant, type, version, json, now, now. Writers are serialised by SQLite,
+  // so `maxSeq` read inside the write transaction plus a counter gives a monotonic seq.
+  const values = `?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?`;
   return {
+    maxSeq: `SELECT COALESCE(MAX(seq), 0) AS m FROM ${t}`,
     insert: `INSERT INTO ${t} (${columns}) VALUES (${values})`,
     insertOnce: `INSERT INTO ${t} (${columns}) VALUES (${values}) ON CONFLICT (id) DO NOTHING`,
     envelopeById: `SELECT envelope FROM ${t} WHERE id = ?`,
@@ -69,18 +73,31 @@ export function sqliteStatements(n: SqliteNames) {
         SELECT id FROM ${t} WHERE status <> 'dispatched' AND tenant_id = tenants.tenant_id ORDER BY seq LIMIT 1)
       WHERE ${claimableSql('h.')}
       ORDER BY h.seq LIMIT @limit`,
-    candidates: `SELECT id, tenant_id AS tenantId, seq, (${claimable}) AS ok FROM ${t}
-      WHERE tenant_id = @tenantId AND status <> 'dispatched' AND seq > @afterSeq ORDER BY seq LIMIT @limit`,
-    claimOne: `UPDATE ${t} SET claimed_by = @workerId, claimed_at = @now WHERE id = @id AND ${claimable}
-      RETURNING id, seq, tenant_id AS tenantId, attempts, envelope, created_at AS createdAt`,
-    release: `UPDATE ${t} SET claimed_by = NULL, claimed_at = NULL WHERE id = @id AND claimed_by = @workerId`,
+    // One statement per planning round: @requests is a JSON array of [tenantId, afterSeq]; each
+    // tenant's next rows come from a correlated index range scan (a lateral join in effect); rowids
+    // are read from the index itself and only used inside this transaction.
+    candidates: `SELECT o.id, o.tenant_id AS tenantId, o.seq, (${claimableSql('o.')}) AS ok, o.attempts, o.envelope,
+        o.created_at AS createdAt
+      FROM json_each(@requests) r, ${t} o
+      WHERE o.rowid IN (
+        SELECT x.rowid FROM ${t} x
+        WHERE x.tenant_id = json_extract(r.value, '$[0]') AND x.status <> 'dispatched'
+          AND x.seq > json_extract(r.value, '$[1]')
+        ORDER BY x.seq LIMIT @limit)`,
+    // Batched statements take their ids as one JSON array, read with json_each.
+    lease: `UPDATE ${t} SET claimed_by = @workerId, claimed_at = @now WHERE id IN (${ids}) AND ${claimable}`,
+    validLeases: `SELECT id, tenant_id AS tenantId FROM ${t} WHERE id IN (${ids}) AND claimed_by = @workerId`,
+    clearLeases: `UPDATE ${t} SET claimed_by = NULL, claimed_at = NULL WHERE id IN (${ids}) AND claimed_by = @workerId`,
     releaseAll: `UPDATE ${t} SET claimed_by = NULL, claimed_at = NULL WHERE claimed_by = @workerId AND status <> 'dispatched'`,
+    // @tenants: the tenants whose lease was verified in the same transaction.
     dispatch: `UPDATE ${t} SET status = 'dispatched', dispatched_at = @now, claimed_by = NULL, claimed_at = NULL
-      WHERE id = @id AND claimed_by = @workerId`,
-    deleteClaimed: `DELETE FROM ${t} WHERE id = @id AND claimed_by = @workerId`,
+      WHERE id IN (${ids}) AND status = 'pending' AND tenant_id IN (SELECT value FROM json_each(@tenants))`,
+    deleteDispatched: `DELETE FROM ${t}
+      WHERE id IN (${ids}) AND status = 'pending' AND tenant_id IN (SELECT value FROM json_each(@tenants))`,
     fail: `UPDATE ${t} SET attempts = @attempts, status = @status, next_attempt_at = @nextAttemptAt,
-      last_error = @error, claimed_by = NULL, claimed_at = NULL WHERE id = @id AND claimed_by = @workerId`,
-    renew: `UPDATE ${t} SET claimed_at = @now WHERE id = @id AND claimed_by = @workerId`,
+      last_error = @error, claimed_by = NULL, claimed_at = NULL
+      WHERE id = @id AND status = 'pending' AND tenant_id IN (SELECT value FROM json_each(@tenants))`,
+    renew: `UPDATE ${t} SET claimed_at = @now WHERE id IN (${ids}) AND claimed_by = @workerId`,
     purge: `DELETE FROM ${t} WHERE id IN (SELECT id FROM ${t} WHERE status = 'dispatched' AND dispatched_at < @before LIMIT @limit)`,
     stats: `SELECT
         COALESCE(SUM(status = 'pending'), 0) AS pending,
@@ -94,7 +111,7 @@ export function sqliteStatements(n: SqliteNames) {
       WHERE status <> 'dispatched' AND status = 'failed' AND (@tenantId IS NULL OR tenant_id = @tenantId)
       ORDER BY seq LIMIT @limit`,
     requeue: `UPDATE ${t} SET status = 'pending', attempts = 0, next_attempt_at = @now, claimed_by = NULL, claimed_at = NULL
-      WHERE id = @id AND status = 'failed'`,
+      WHERE id IN (${ids}) AND status = 'failed'`,
     workerGet: `SELECT worker_id AS workerId, instance_id AS instanceId, host, pid, heartbeat_at AS heartbeatAt
       FROM ${w} WHERE worker_id = ?`,
     workerUpsert: `INSERT INTO ${w} (worker_id, instance_id, host, pid, started_at, heartbeat_at)

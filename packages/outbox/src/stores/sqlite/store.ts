@@ -1,21 +1,22 @@
 import { ClosedError, type EventEnvelope, type EventRegistry, StorageError, ValidationError } from '@rustok/core';
 import { z } from 'zod';
-import { alreadyExists, conflict, type PreparedEvent, prepareEvents, sameContent } from '../../envelope/prepare';
+import { alreadyExists, conflict, prepareEvents, sameContent } from '../../envelope/prepare';
 import { WorkerIdInUseError } from '../../errors';
 import { parseOptions, registrySchema } from '../../options';
 import { assertIdentifier } from '../../sql/identifier';
 import { truncateUtf8 } from '../../sql/truncate';
-import { type CandidateRow, type FetchRequest, type HeadRow, idsBeyondGap, plannedIds, runPlanSync } from '../claim-plan';
+import { type CandidateRow, type FetchRequest, type HeadRow, leaseRows, plannedRows, runPlanSync } from '../claim-plan';
 import type {
   ClaimedEvent,
   ClaimRequest,
   FailedEvent,
-  FailureUpdate,
   ListFailedOptions,
   MigrationResult,
   OutboxAppender,
   OutboxStats,
   RelayStore,
+  Settlement,
+  SettleResult,
   WakeSource,
   WorkerLease,
   WorkerRecord,
@@ -50,14 +51,12 @@ export type SqliteOutboxOptions = z.input<typeof SqliteOutboxOptionsSchema>;
 
 type Statements = { [K in keyof SqliteStatementTexts]: SqliteStatement };
 
-interface ClaimRow {
-  id: string;
-  seq: number;
-  tenantId: string;
+interface Candidate extends CandidateRow {
   attempts: number;
   envelope: string;
   createdAt: number;
 }
+
 
 const memoryIds = new WeakMap<SqliteDatabase, number>();
 let nextMemoryId = 1;
@@ -119,9 +118,10 @@ export class SqliteOutbox implements RelayStore, OutboxAppender<SqliteDatabase>,
     const st = this.#stmts(tx);
     tx.transaction(() => {
       const now = Date.now();
+      let seq = (st.maxSeq.get() as { m: number }).m;
       for (const e of prepared) {
         try {
-          st.insert.run(rowParams(e, now));
+          st.insert.run(e.id, ++seq, e.tenantId, e.type, e.schemaVersion, e.json, now, now);
         } catch (err) {
           throw mapWriteError(err, e.id);
         }
@@ -141,11 +141,12 @@ export class SqliteOutbox implements RelayStore, OutboxAppender<SqliteDatabase>,
     const st = this.#stmts(tx);
     const result = tx.transaction((): WriteOnceResult => {
       const now = Date.now();
+      let seq = (st.maxSeq.get() as { m: number }).m;
       const out: WriteOnceResult = { inserted: [], existing: [] };
       for (const e of prepared) {
         let changes: number | bigint;
         try {
-          changes = st.insertOnce.run(rowParams(e, now)).changes;
+          changes = st.insertOnce.run(e.id, ++seq, e.tenantId, e.type, e.schemaVersion, e.json, now, now).changes;
         } catch (err) {
           throw mapWriteError(err, e.id);
         }
@@ -181,64 +182,64 @@ export class SqliteOutbox implements RelayStore, OutboxAppender<SqliteDatabase>,
     if (db.inTransaction || request.limit <= 0) return [];
     const st = this.#stmts(db);
     const rows = db
-      .transaction((): ClaimRow[] => {
+      .transaction((): Candidate[] => {
         const now = Date.now();
         const expired = now - request.leaseTtlMs;
         const heads = st.heads.all({ now, expired, limit: request.limit }) as HeadRow[];
         if (heads.length === 0) return [];
-        const plan = runPlanSync(heads, request.limit, (requests: FetchRequest[]) =>
-          requests.flatMap(
-            (r) =>
-              (st.candidates.all({ ...r, now, expired }) as Array<Omit<CandidateRow, 'ok'> & { ok: number }>).map(
-                (c) => ({ ...c, ok: c.ok === 1 }),
-              ),
-          ),
-        );
-        const claimed: ClaimRow[] = [];
-        for (const id of plannedIds(plan)) {
-          const row = st.claimOne.get({ id, workerId: request.workerId, now, expired }) as ClaimRow | undefined;
-          if (row !== undefined) claimed.push(row);
-        }
-        const release = new Set(idsBeyondGap(plan, new Set(claimed.map((r) => r.id))));
-        for (const id of release) st.release.run({ id, workerId: request.workerId });
-        return claimed.filter((r) => !release.has(r.id));
+        const plan = runPlanSync<Candidate>(heads, request.limit, (requests: FetchRequest[]) => {
+          const limit = Math.max(...requests.map((r) => r.limit));
+          const json = JSON.stringify(requests.map((r) => [r.tenantId, r.afterSeq]));
+          return st.candidates.all({ requests: json, limit, now, expired }) as Candidate[];
+        });
+        const leases = leaseRows(plan).map((r) => r.id);
+        if (leases.length === 0) return [];
+        st.lease.run({ ids: JSON.stringify(leases), workerId: request.workerId, now, expired });
+        return plannedRows(plan);
       })
       .immediate();
-    return rows.map((r) => ({
-      id: r.id,
-      seq: r.seq,
-      tenantId: r.tenantId,
-      attempts: r.attempts,
-      envelope: JSON.parse(r.envelope) as EventEnvelope,
-      createdAt: new Date(r.createdAt),
-    }));
+    const leaseOf = new Map<string, string>();
+    return rows.map((r) => {
+      let leaseId = leaseOf.get(r.tenantId);
+      if (leaseId === undefined) {
+        leaseId = r.id;
+        leaseOf.set(r.tenantId, leaseId);
+      }
+      return {
+        id: r.id,
+        seq: r.seq,
+        tenantId: r.tenantId,
+        leaseId,
+        attempts: r.attempts,
+        envelope: JSON.parse(r.envelope) as EventEnvelope,
+        createdAt: new Date(r.createdAt),
+      };
+    });
   }
 
   /** @inheritdoc */
-  async complete(workerId: string, ids: readonly string[], deleteNow: boolean): Promise<number> {
+  async settle(workerId: string, settlement: Settlement): Promise<SettleResult> {
     this.#assertOpen();
     const st = this.#stmts(this.#db);
-    const stmt = deleteNow ? st.deleteClaimed : st.dispatch;
-    return this.#db.transaction(() => {
+    return this.#db.transaction((): SettleResult => {
       const now = Date.now();
-      let n = 0;
-      for (const id of ids) n += Number(stmt.run({ id, workerId, now }).changes);
-      return n;
-    })();
-  }
-
-  /** @inheritdoc */
-  async fail(workerId: string, failures: readonly FailureUpdate[], release: readonly string[]): Promise<number> {
-    this.#assertOpen();
-    const st = this.#stmts(this.#db);
-    return this.#db.transaction(() => {
-      const now = Date.now();
-      let n = 0;
-      for (const f of failures) {
-        n += Number(
+      const leases = JSON.stringify(settlement.leases);
+      const valid = st.validLeases.all({ ids: leases, workerId }) as Array<{ id: string; tenantId: string }>;
+      const held = new Set(valid.map((v) => v.id));
+      const tenants = JSON.stringify(valid.map((v) => v.tenantId));
+      let dispatched = 0;
+      if (settlement.dispatched.length > 0 && valid.length > 0) {
+        const params = { ids: JSON.stringify(settlement.dispatched), tenants };
+        dispatched = Number(
+          (settlement.deleteDispatched ? st.deleteDispatched.run(params) : st.dispatch.run({ ...params, now })).changes,
+        );
+      }
+      let failed = 0;
+      for (const f of valid.length > 0 ? settlement.failures : []) {
+        failed += Number(
           st.fail.run({
             id: f.id,
-            workerId,
+            tenants,
             attempts: f.attempts,
             status: f.failed ? 'failed' : 'pending',
             nextAttemptAt: now + Math.max(0, Math.round(f.delayMs)),
@@ -246,21 +247,17 @@ export class SqliteOutbox implements RelayStore, OutboxAppender<SqliteDatabase>,
           }).changes,
         );
       }
-      for (const id of release) st.release.run({ id, workerId });
-      return n;
+      st.clearLeases.run({ ids: leases, workerId });
+      return { dispatched, failed, lostLeases: settlement.leases.filter((id) => !held.has(id)) };
     })();
   }
 
   /** @inheritdoc */
-  async renew(workerId: string, ids: readonly string[]): Promise<number> {
+  async renew(workerId: string, leaseIds: readonly string[]): Promise<number> {
     this.#assertOpen();
-    const st = this.#stmts(this.#db);
-    return this.#db.transaction(() => {
-      const now = Date.now();
-      let n = 0;
-      for (const id of ids) n += Number(st.renew.run({ id, workerId, now }).changes);
-      return n;
-    })();
+    if (leaseIds.length === 0) return 0;
+    const changes = this.#stmts(this.#db).renew.run({ ids: JSON.stringify(leaseIds), workerId, now: Date.now() }).changes;
+    return Number(changes);
   }
 
   /** @inheritdoc */
@@ -304,6 +301,7 @@ export class SqliteOutbox implements RelayStore, OutboxAppender<SqliteDatabase>,
       tenantId: options.tenantId ?? null,
       limit: options.limit ?? 100,
     }) as Array<Omit<FailedEvent, 'envelope' | 'createdAt'> & { envelope: string; createdAt: number }>;
+    rows.sort((a, b) => a.seq - b.seq);
     return rows.map((r) => ({
       ...r,
       createdAt: new Date(r.createdAt),
@@ -314,13 +312,8 @@ export class SqliteOutbox implements RelayStore, OutboxAppender<SqliteDatabase>,
   /** @inheritdoc */
   async requeue(ids: readonly string[]): Promise<number> {
     this.#assertOpen();
-    const st = this.#stmts(this.#db);
-    const n = this.#db.transaction(() => {
-      const now = Date.now();
-      let changed = 0;
-      for (const id of ids) changed += Number(st.requeue.run({ id, now }).changes);
-      return changed;
-    })();
+    if (ids.length === 0) return 0;
+    const n = Number(this.#stmts(this.#db).requeue.run({ ids: JSON.stringify(ids), now: Date.now() }).changes);
     if (n > 0) this.#wake();
     return n;
   }
@@ -421,10 +414,6 @@ export class SqliteOutbox implements RelayStore, OutboxAppender<SqliteDatabase>,
 /** Creates a SQLite outbox over the caller's better-sqlite3 `Database`; call `migrate()` once. */
 export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
   return new SqliteOutbox(options);
-}
-
-function rowParams(e: PreparedEvent, now: number) {
-  return { id: e.id, tenantId: e.tenantId, type: e.type, schemaVersion: e.schemaVersion, json: e.json, now };
 }
 
 function workerParams(lease: WorkerLease) {

@@ -1,0 +1,29 @@
+/** Where the CLI writes; a TTY stream gets progress bars. */
+export interface CliStream {
+  write(text: string): unknown;
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+}
+
+/** Everything the CLI touches outside itself, injectable so tests run it in-process. */
+export interface CliIo {
+  stdout: CliStream;
+  stderr: CliStream;
+  /** Environment (credentials are read from here, never from flags). */
+  env: Readonly<Record<string, string | undefined>>;
+  /** Directory relative paths are resolved against. */
+  cwd: string;
+  /** Aborted when the user interrupts (Ctrl-C); long-running commands stop cleanly. */
+  signal?: AbortSignal;
+}
+
+/** The real process streams, environment and working directory. */
+export function processIo(signal?: AbortSignal): CliIo {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+    ...(signal ? { signal } : {}),
+  };
+}
