@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import {
   ErrorCodes,
   hasErrorCode,
@@ -58,6 +59,8 @@ export class TopicRuntime {
     offsets: OffsetsLog,
     context: TopicRuntimeContext,
   ) {
+    // Every concurrent long-poll on this topic listens here; their number is bounded by callers.
+    setMaxListeners(0, this.closed.signal);
     this.identity = identity;
     this.#logs = logs;
     this.offsets = offsets;

@@ -34,6 +34,7 @@ import { IggyClient } from './connection/client';
 import type { IggyClientOptionsInput } from './connection/options';
 import { checkIndex, checkName, checkOffset, toGroupInfo, toStreamInfo, toTopicInfo } from './convert';
 import { RemoteMembership } from './membership';
+import { parseOptions } from './parse-options';
 import {
   type RemoteConnectorHooks,
   type RemoteConnectorOptions,
@@ -140,7 +141,7 @@ export class RemoteConnector implements IggyConnector, AsyncDisposable {
 
   /** Creates the connector; nothing is dialled until `connect()`. */
   constructor(options: RemoteConnectorOptionsInput, hooks: RemoteConnectorHooks = {}) {
-    this.#options = RemoteConnectorOptionsSchema.parse(options);
+    this.#options = parseOptions(RemoteConnectorOptionsSchema, options, 'remote connector options');
     if (!this.#options.password && !this.#options.token) {
       throw new ValidationError('remote mode needs a password or a token', { details: { field: 'password' } });
     }
@@ -394,7 +395,9 @@ export class RemoteConnector implements IggyConnector, AsyncDisposable {
     const request = { consumer, stream, topic, partition, strategy, count, autoCommit: options.autoCommit === true };
     const deadline = Date.now() + waitMs;
     for (;;) {
-      const reply = await client.call(pollMessages, request);
+      const reply = member
+        ? await this.#asMember(member, partition, () => client.call(pollMessages, request))
+        : await client.call(pollMessages, request);
       if (member && reply.partitionId === NOT_OWNED_PARTITION) {
         member.sync().catch(() => {});
         throw this.#notOwned(member, partition);
@@ -522,9 +525,9 @@ export class RemoteConnector implements IggyConnector, AsyncDisposable {
   }
 
   /** Runs a member's partition-scoped write, turning "not a member / not owned" into PARTITION_NOT_OWNED. */
-  async #asMember(member: RemoteMembership, partition: number, work: () => Promise<void>): Promise<void> {
+  async #asMember<T>(member: RemoteMembership, partition: number, work: () => Promise<T>): Promise<T> {
     try {
-      await work();
+      return await work();
     } catch (error) {
       const code = isRustokError(error) ? error.iggyCode : undefined;
       if (

@@ -134,7 +134,10 @@ export class RemoteMembership implements GroupMembership {
     const target = { stream: this.stream, topic: this.topic, group: this.group };
     let reply = await this.client.call(syncConsumerGroup, target);
     if (reply === null && this.#active) {
-      // The server does not know this session as a member (e.g. it was removed): join again.
+      // The server does not know this session as a member (a new session, or it was removed):
+      // let pending revocations finish, then join again.
+      await this.#chain;
+      if (!this.#active) return;
       await this.#join();
       reply = await this.client.call(syncConsumerGroup, target);
     }

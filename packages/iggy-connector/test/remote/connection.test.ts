@@ -216,6 +216,41 @@ describe('IggyClient against a scripted peer', () => {
     expect(registers[1]!.header.client).not.toBe(registers[0]!.header.client);
   });
 
+  it('maps every eviction reason to its typed error', async () => {
+    const expected: [number, string, number][] = [
+      [0, 'PROTOCOL', 3],
+      [1, 'CONNECTION', 40],
+      [2, 'PROTOCOL', 3],
+      [3, 'PROTOCOL', 3],
+      [4, 'PROTOCOL', 3],
+      [5, 'PROTOCOL', 3],
+      [6, 'PROTOCOL', 3],
+      [7, 'CONNECTION', 40],
+      [8, 'CONNECTION', 40],
+      [9, 'AUTH_FAILED', 42],
+      [10, 'AUTH_FAILED', 53],
+      [11, 'AUTH_FAILED', 40],
+      [12, 'CONNECTION', 40],
+      [13, 'CONNECTION', 30],
+      [14, 'INCOMPATIBLE_SERVER', 14003],
+      [15, 'PROTOCOL', 4],
+      [16, 'CONNECTION', 40],
+    ];
+    let reason = 0;
+    const p = await peer({
+      script: (req) =>
+        req.code === CommandCode.GetStats
+          ? { kind: 'evict', reason, serverProtocol: packVersion({ major: 0, minor: 12, patch: 0 }), serverProtocolMin: packVersion({ major: 0, minor: 12, patch: 0 }) }
+          : undefined,
+    });
+    const c = client({ addresses: [p.address] });
+    for (const [r, code, iggyCode] of expected) {
+      reason = r;
+      const error = await rejection(c.call(getStats, undefined));
+      expect([r, error.code, error.iggyCode, error.details.evictionReason]).toEqual([r, code, iggyCode, r]);
+    }
+  });
+
   it('an unsolicited eviction while idle ends the session and triggers a reconnect', async () => {
     const p = await peer();
     const c = client({ addresses: [p.address] });

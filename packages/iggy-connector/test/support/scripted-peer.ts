@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { FrameReader } from '../../src/remote/connection/frame-reader';
 import {
   decodeRequest,
@@ -63,6 +64,8 @@ export interface ScriptedPeerOptions {
   clusterNodes?: () => { name: string; ip: string; tcpPort: number; role: number; status: number }[];
   /** Custom answers, tried before the defaults. */
   script?: PeerScript;
+  /** Serve TLS with this key and certificate (PEM). */
+  tls?: { key: Buffer; cert: Buffer };
 }
 
 /** Command codes carried by replicated operations (reverse of spec §3, for the ones tests use). */
@@ -107,7 +110,9 @@ export class ScriptedPeer {
   private constructor(options: ScriptedPeerOptions) {
     this.#options = options;
     this.script = options.script;
-    this.#server = createServer((socket) => this.#accept(socket));
+    this.#server = options.tls
+      ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, (socket) => this.#accept(socket))
+      : createServer((socket) => this.#accept(socket));
   }
 
   /** Starts a peer on an ephemeral 127.0.0.1 port. */
@@ -145,6 +150,11 @@ export class ScriptedPeer {
     for (const socket of this.#sockets) {
       if (!socket.destroyed) socket.write(encodeEvictionFrame({ client: 1n, reason, serverProtocol: 0, serverProtocolMin: 0 }));
     }
+  }
+
+  /** Destroys one connection by its accept index. */
+  dropConnection(index: number): void {
+    this.#sockets[index]?.destroy();
   }
 
   /** Destroys every open connection (the server keeps listening). */

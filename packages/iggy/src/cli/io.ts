@@ -17,10 +17,23 @@ export interface CliIo {
   signal?: AbortSignal;
 }
 
-/** The real process streams, environment and working directory. */
-export function processIo(signal?: AbortSignal): CliIo {
+/**
+ * The real process streams, environment and working directory. When stdout's reader goes away
+ * (`rustok-iggy replay | head`), later output is dropped and `onClosed` is called, so the
+ * command can stop and release its data dir instead of crashing with `EPIPE`.
+ */
+export function processIo(signal?: AbortSignal, onClosed?: () => void): CliIo {
+  let closed = false;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    closed = true;
+    onClosed?.();
+  });
   return {
-    stdout: process.stdout,
+    stdout: {
+      isTTY: process.stdout.isTTY,
+      write: (text: string) => (closed ? false : process.stdout.write(text)),
+    },
     stderr: process.stderr,
     env: process.env,
     cwd: process.cwd(),

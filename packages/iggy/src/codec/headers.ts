@@ -63,6 +63,15 @@ function headerCount(value: HeaderValue | undefined): number | undefined {
   return n !== undefined && Number.isSafeInteger(n) && n >= 0 ? n : undefined;
 }
 
+/** A String header's value; a header of another kind is recorded in `invalid`. */
+function textOf(headers: MessageHeaders, name: string, invalid: Record<string, HeaderValue>): string | undefined {
+  const value = headers[name];
+  if (value === undefined) return undefined;
+  if (value.kind === 'string') return value.value;
+  invalid[name] = value;
+  return undefined;
+}
+
 /**
  * Reads the rustok headers of a stored message. Never throws: a header of the wrong kind or
  * with an unusable value lands in `invalid`, undecodable header bytes in `raw`.
@@ -70,24 +79,14 @@ function headerCount(value: HeaderValue | undefined): number | undefined {
 export function readEventHeaders(headers: MessageHeaders, raw?: Uint8Array): EventHeaders {
   const out: EventHeaders = { redriveCount: 0, invalid: {} };
   if (raw !== undefined) out.raw = raw;
-  const text = (name: string, set: (value: string) => void): void => {
-    const value = headers[name];
-    if (value === undefined) return;
-    if (value.kind === 'string') set(value.value);
-    else out.invalid[name] = value;
-  };
-  text(HeaderNames.CONTENT_TYPE, (v) => {
-    out.contentType = v;
-  });
-  text(HeaderNames.EVENT_TYPE, (v) => {
-    out.eventType = v;
-  });
-  text(HeaderNames.TENANT_ID, (v) => {
-    out.tenantId = v;
-  });
-  text(HeaderNames.TRACEPARENT, (v) => {
-    out.traceparent = v;
-  });
+  const contentType = textOf(headers, HeaderNames.CONTENT_TYPE, out.invalid);
+  if (contentType !== undefined) out.contentType = contentType;
+  const eventType = textOf(headers, HeaderNames.EVENT_TYPE, out.invalid);
+  if (eventType !== undefined) out.eventType = eventType;
+  const tenantId = textOf(headers, HeaderNames.TENANT_ID, out.invalid);
+  if (tenantId !== undefined) out.tenantId = tenantId;
+  const traceparent = textOf(headers, HeaderNames.TRACEPARENT, out.invalid);
+  if (traceparent !== undefined) out.traceparent = traceparent;
   const version = headers[HeaderNames.SCHEMA_VERSION];
   if (version !== undefined) {
     const n = headerCount(version);

@@ -33,6 +33,8 @@ function decodeFailed(message: string, cause?: unknown): SerializationError {
 }
 
 function baseContentType(value: string): string {
+  // Fast path: what this package writes needs no parsing.
+  if (value === JSON_CONTENT_TYPE || value === AVRO_CONTENT_TYPE) return value;
   return value.split(';', 1)[0]!.trim().toLowerCase();
 }
 

@@ -3,6 +3,8 @@ import type { ClaimedEvent } from '../stores/types';
 
 /** What happened to a claimed batch: ids accepted by the target, and the error per failed tenant. */
 export interface PublishOutcome {
+  /** True when the whole batch was accepted in one call (then `published` holds every id). */
+  all: boolean;
   published: Set<string>;
   /** Tenants with at least one unpublished row, and the error that stopped them. */
   failures: Map<string, unknown>;
@@ -29,12 +31,14 @@ export async function publishClaimed(
   isolateTenants: boolean,
 ): Promise<PublishOutcome> {
   const started = performance.now();
-  const published = new Set<string>();
   const failures = new Map<string, unknown>();
+  let published: Set<string>;
   try {
     await target.publishBatch(rows.map((r) => r.envelope));
-    for (const r of rows) published.add(r.id);
+    published = new Set(rows.map((r) => r.id));
+    return { all: true, published, failures, durationMs: performance.now() - started };
   } catch (err) {
+    published = new Set<string>();
     addPartial(err, rows, published);
     const groups = byTenant(rows.filter((r) => !published.has(r.id)));
     if (isolateTenants && groups.size > 1 && !isTransportWide(err)) {
@@ -53,7 +57,7 @@ export async function publishClaimed(
       for (const tenantId of groups.keys()) failures.set(tenantId, err);
     }
   }
-  return { published, failures, durationMs: performance.now() - started };
+  return { all: false, published, failures, durationMs: performance.now() - started };
 }
 
 /** Text stored in `last_error` for an error: its code (when a RustokError) and message. */

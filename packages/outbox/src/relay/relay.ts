@@ -230,11 +230,11 @@ export class OutboxRelay implements AsyncDisposable {
 
   /** Records what was published and what failed, in one compare-and-set on the leases. */
   async #settle(rows: readonly ClaimedEvent[], leases: string[], outcome: PublishOutcome): Promise<void> {
-    const dispatched = rows.filter((r) => outcome.published.has(r.id)).map((r) => r.id);
+    const dispatched = outcome.all ? rows.map((r) => r.id) : rows.filter((r) => outcome.published.has(r.id)).map((r) => r.id);
     const failures: FailureUpdate[] = [];
     const seen = new Set<string>();
     let unpublished = 0;
-    for (const row of rows) {
+    for (const row of outcome.all ? [] : rows) {
       if (outcome.published.has(row.id)) continue;
       unpublished++;
       // Only a tenant's earliest unpublished row counts an attempt; its later rows simply wait.

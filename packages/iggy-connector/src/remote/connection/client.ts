@@ -32,6 +32,7 @@ import { backoffDelay } from './backoff';
 import { dial, formatAddress } from './dial';
 import { FrameSocket } from './frame-socket';
 import { type IggyClientHooks, type IggyClientOptions, type IggyClientOptionsInput, IggyClientOptionsSchema } from './options';
+import { parseOptions } from '../parse-options';
 import { SerialQueue } from './serial-queue';
 import { SessionState } from './session-state';
 
@@ -126,7 +127,7 @@ export class IggyClient implements AsyncDisposable {
 
   /** Creates a client; nothing is dialled until `connect()` or the first call. */
   constructor(options: IggyClientOptionsInput, hooks: IggyClientHooks = {}) {
-    this.#options = IggyClientOptionsSchema.parse(options);
+    this.#options = parseOptions(IggyClientOptionsSchema, options, 'Iggy client options');
     this.#logger = safeLogger(hooks.logger ?? noopLogger);
     this.#metrics = safeMetrics(hooks.metrics ?? noopMetrics);
     this.#random = hooks.random ?? Math.random;
@@ -218,11 +219,6 @@ export class IggyClient implements AsyncDisposable {
   /** Same as `close()`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
-  }
-
-  /** Drops the current connection as if the network failed (the client reconnects). */
-  dropConnection(reason = 'connection dropped on request'): void {
-    this.#socket?.destroy(new ConnectionError(reason));
   }
 
   /** Waits for a usable connection: the current one, or one being (re)established. */

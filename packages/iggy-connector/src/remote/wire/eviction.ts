@@ -61,7 +61,7 @@ export function evictionError(header: EvictionHeader, context = 'session'): Conn
         code: ErrorCodes.AUTH_FAILED,
       });
     case EvictionReason.IncompatibleProtocol:
-      return incompatibleProtocolError(header.serverProtocol, header.serverProtocolMin, iggyCode);
+      return incompatibleProtocolError(header.serverProtocol, header.serverProtocolMin, iggyCode, undefined, details);
     case EvictionReason.Reserved:
     case EvictionReason.ClientReleaseTooLow:
     case EvictionReason.ClientReleaseTooHigh:
@@ -83,13 +83,15 @@ export function evictionError(header: EvictionHeader, context = 'session'): Conn
 
 /**
  * `INCOMPATIBLE_SERVER` naming the server's protocol window and this client's protocol.
- * `serverVersion` (the product version, e.g. `0.9.0`) is added when known.
+ * `serverVersion` (the product version, e.g. `0.9.0`) is added when known; `extraDetails` are
+ * merged into `details` (e.g. the eviction reason).
  */
 export function incompatibleProtocolError(
   serverProtocol: number,
   serverProtocolMin: number,
   iggyCode = 14003,
   serverVersion?: string,
+  extraDetails: Record<string, unknown> = {},
 ): ConnectionError {
   const client = formatVersion(CLIENT_PROTOCOL);
   const known = serverProtocol !== 0;
@@ -112,6 +114,7 @@ export function incompatibleProtocolError(
         serverProtocol: known ? formatVersion(serverProtocol) : null,
         serverProtocolMin: serverProtocolMin !== 0 ? formatVersion(serverProtocolMin) : null,
         ...(serverVersion ? { serverVersion } : {}),
+        ...extraDetails,
       },
     },
   );

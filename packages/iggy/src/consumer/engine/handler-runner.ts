@@ -21,11 +21,16 @@ export function handlerRunner(handler: EventHandler, timeoutMs: number): Attempt
         control.controller.abort(error);
         settle({ kind: 'retry', error: toFailure(error) });
       }, timeoutMs);
-      Promise.resolve()
-        .then(() => handler(event, ctx))
-        .then(
-          () => settle({ kind: 'ack' }),
-          (error: unknown) => settle({ kind: 'retry', error: toFailure(error) }),
-        );
+      let result: unknown;
+      try {
+        result = handler(event, ctx);
+      } catch (error) {
+        settle({ kind: 'retry', error: toFailure(error) });
+        return;
+      }
+      Promise.resolve(result).then(
+        () => settle({ kind: 'ack' }),
+        (error: unknown) => settle({ kind: 'retry', error: toFailure(error) }),
+      );
     });
 }

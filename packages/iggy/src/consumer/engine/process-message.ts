@@ -77,8 +77,52 @@ export function prepareMessage(scope: PartitionScope, message: PolledMessage): P
   return { message, meta, key: `o:${message.offset}`, decoded };
 }
 
+/** Metric labels per scope and extra label value, built once (metrics are recorded per attempt). */
+const labelCache = new WeakMap<PartitionScope, Map<string, Readonly<Record<string, string>>>>();
+
+function cachedLabels(scope: PartitionScope, name: string, value: string): Readonly<Record<string, string>> {
+  let byValue = labelCache.get(scope);
+  if (byValue === undefined) {
+    byValue = new Map();
+    labelCache.set(scope, byValue);
+  }
+  const key = `${name}\u0000${value}`;
+  let found = byValue.get(key);
+  if (found === undefined) {
+    found = Object.freeze(name === '' ? { topic: scope.topic, group: scope.group } : { topic: scope.topic, group: scope.group, [name]: value });
+    byValue.set(key, found);
+  }
+  return found;
+}
+
 function labels(scope: PartitionScope): Record<string, string> {
   return { topic: scope.topic, group: scope.group };
+}
+
+/**
+ * The handler context of one attempt. `signal` is created on first use: most handlers never
+ * read it, and creating an `AbortSignal` per event is a measurable cost.
+ */
+function attemptContext(
+  scope: PartitionScope,
+  message: PolledMessage,
+  attempt: number,
+  redelivered: boolean,
+  traceparent: string | undefined,
+  controller: AbortController,
+): HandlerContext {
+  return {
+    attempt,
+    redelivered,
+    get signal() {
+      return controller.signal;
+    },
+    group: scope.group,
+    traceparent,
+    topic: scope.topic,
+    partition: scope.partition,
+    offset: message.offset,
+  };
 }
 
 function where(scope: PartitionScope, message: PolledMessage): Record<string, unknown> {
@@ -129,22 +173,21 @@ export async function processMessage(
   for (let attempt = 1; ; attempt++) {
     if (scope.stopping.aborted) return false;
     const controller = new AbortController();
-    const ctx: HandlerContext = {
+    const ctx = attemptContext(
+      scope,
+      message,
       attempt,
-      redelivered: attempt > 1 || meta.redriveCount > 0 || message.offset <= scope.seenUpTo,
-      signal: controller.signal,
-      group: scope.group,
-      traceparent: meta.traceparent ?? envelope.headers?.traceparent,
-      topic: scope.topic,
-      partition: scope.partition,
-      offset: message.offset,
-    };
+      attempt > 1 || meta.redriveCount > 0 || message.offset <= scope.seenUpTo,
+      meta.traceparent ?? envelope.headers?.traceparent,
+      controller,
+    );
     const started = performance.now();
     const outcome = await scope.runner(envelope, ctx, { controller, stopping: scope.stopping });
-    scope.deps.metrics.observe('rustok.consumer.handler.duration_ms', performance.now() - started, {
-      ...labels(scope),
-      outcome: outcome.kind,
-    });
+    scope.deps.metrics.observe(
+      'rustok.consumer.handler.duration_ms',
+      performance.now() - started,
+      cachedLabels(scope, 'outcome', outcome.kind),
+    );
     if (outcome.kind === 'ack') return true;
     if (outcome.kind === 'abandon') return false;
     const now = new Date();
@@ -152,7 +195,7 @@ export async function processMessage(
     if (outcome.kind === 'dead-letter' || attempt >= maxAttempts) {
       return finalFailure(scope, prepared, outcome.error, attempt, firstFailureAt, now, tenant, permit);
     }
-    scope.deps.metrics.increment('rustok.consumer.retries', 1, labels(scope));
+    scope.deps.metrics.increment('rustok.consumer.retries', 1, cachedLabels(scope, '', ''));
     scope.deps.logger.debug('handler attempt failed; retrying', {
       ...where(scope, message),
       attempt,

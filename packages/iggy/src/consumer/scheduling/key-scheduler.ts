@@ -18,12 +18,16 @@ export class KeyScheduler {
   private readonly stopController = new AbortController();
   private idleWaiters: (() => void)[] = [];
   private running = 0;
+  /** Stateless (it only talks to the limiter), so one serves every task. */
+  private readonly sharedPermit: Permit;
 
   /** Creates a scheduler drawing slots from `limiter`; `onError` sees tasks that throw. */
   constructor(
     private readonly limiter: Semaphore,
     private readonly onError: (error: unknown, key: string) => void = () => {},
-  ) {}
+  ) {
+    this.sharedPermit = this.permit();
+  }
 
   /** Keys with queued or running work. */
   get activeKeys(): number {
@@ -70,14 +74,16 @@ export class KeyScheduler {
     const signal = this.stopController.signal;
     while (queue.length > 0 && !signal.aborted) {
       const task = queue.shift()!;
-      if (!(await this.limiter.acquire(signal))) break;
-      if (signal.aborted) {
-        this.limiter.release();
-        break;
+      if (!this.limiter.tryAcquire()) {
+        if (!(await this.limiter.acquire(signal))) break;
+        if (signal.aborted) {
+          this.limiter.release();
+          break;
+        }
       }
       this.running += 1;
       try {
-        await task(this.permit());
+        await task(this.sharedPermit);
       } catch (error) {
         this.onError(error, key);
       } finally {

@@ -18,6 +18,15 @@ export class Semaphore {
     return this.waiters.length;
   }
 
+  /** Takes a free slot now when there is one (and nobody waits); returns false otherwise. */
+  tryAcquire(): boolean {
+    if (this.used < this.limit && this.waiters.length === 0) {
+      this.used += 1;
+      return true;
+    }
+    return false;
+  }
+
   /**
    * Takes a slot, waiting in FIFO order when none is free. Resolves `true` once held, or `false`
    * (holding nothing) when `signal` aborts first.

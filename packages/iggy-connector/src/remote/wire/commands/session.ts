@@ -3,8 +3,6 @@ import { CommandCode } from '../constants';
 import { Reader } from '../io';
 import { custom, defineCommand } from './command';
 
-const versionInfo = struct({ protocolVersion: u32, sdkName: name, sdkVersion: name });
-
 /**
  * LoginRegister body (code 40, operation Register; spec §5.3). The password travels as raw
  * bytes: the caller reveals its secret only into this structure.
@@ -74,9 +72,6 @@ export const registerBody: Codec<
     }
   },
 );
-
-/** The version prefix every Register body starts with. */
-export const clientVersionInfo = versionInfo;
 
 /** LogoutUser (code 39, operation Logout): empty both ways. */
 export const logout = defineCommand('LogoutUser', CommandCode.LogoutUser, empty, empty);
