@@ -6,9 +6,6 @@ import { RemoteConnector } from './remote/connector';
 import type { Clock } from './embedded/log/types';
 import type { IggyConnector } from './types';
 
-/** Error code thrown while a mode is not available yet. */
-export const NOT_IMPLEMENTED = 'NOT_IMPLEMENTED';
-
 /** Hooks and environment for `createConnector`. */
 export interface CreateConnectorOptions {
   logger?: Logger;

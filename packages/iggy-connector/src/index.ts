@@ -8,7 +8,7 @@ export {
   resolveConnectorConfig,
   Secret,
 } from './config/index';
-export { type CreateConnectorOptions, createConnector, NOT_IMPLEMENTED } from './create-connector';
+export { type CreateConnectorOptions, createConnector } from './create-connector';
 export { EmbeddedConnector } from './embedded/connector';
 export type { MaintenanceResult } from './embedded/maintenance';
 export type { Clock, FsyncPolicy } from './embedded/log/types';

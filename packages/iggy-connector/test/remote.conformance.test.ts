@@ -58,6 +58,7 @@ if ('skip' in where) {
     return {
       connector,
       maxPayloadBytes: MAX_PAYLOAD,
+      revokeGatesIdleMove: false,
       settleTimeoutMs: 15_000,
       async cleanup() {
         await connector.close();

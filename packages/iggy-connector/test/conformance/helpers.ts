@@ -12,6 +12,12 @@ export interface ConformanceTarget {
   maxPayloadBytes: number;
   /** Bound (ms) within which a group assignment must settle. Default 10 000. */
   settleTimeoutMs?: number;
+  /**
+   * Whether a partition stays with its owner until `onRevoke` resolves even when the owner has
+   * nothing in flight. Default true. Iggy 0.9 servers move an idle partition at once (they wait
+   * only for polled, uncommitted work), so the remote target sets false.
+   */
+  revokeGatesIdleMove?: boolean;
 }
 
 /** A name unique across runs and processes (safe on a shared server). */

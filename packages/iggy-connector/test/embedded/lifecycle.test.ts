@@ -96,15 +96,15 @@ describe('embedded connector lifecycle', () => {
     );
   });
 
-  it('createConnector builds an embedded connector and refuses remote for now', async () => {
+  it('createConnector builds the connector the mode names', async () => {
     const c = createConnector({ embedded: { dataDir: dir.path } }, { env: {} });
     expect(c).toBeInstanceOf(EmbeddedConnector);
     expect(c.mode).toBe('embedded');
     await c.ensureStream('s');
     await c.close();
-    expect(() =>
-      createConnector({}, { env: { RUSTOK_IGGY_MODE: 'remote', IGGY_PASSWORD: 'pw' } }),
-    ).toThrow(expect.objectContaining({ code: 'NOT_IMPLEMENTED' }));
+    const remote = createConnector({}, { env: { RUSTOK_IGGY_MODE: 'remote', IGGY_PASSWORD: 'pw' } });
+    expect(remote.mode).toBe('remote');
+    await remote.close();
   });
 
   it('leaveGroup refuses a membership from another connector', async () => {

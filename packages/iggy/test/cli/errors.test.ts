@@ -86,8 +86,8 @@ describe('runtime errors exit with code 1 and one line', () => {
     const secret = 'pa55-not-printed';
     const withPassword = await runCli(['topics', '--address', '127.0.0.1:1'], { env: { IGGY_PASSWORD: secret } });
     expect(withPassword.code).toBe(1);
-    // Remote mode is not available yet (NOT_IMPLEMENTED); once it is, nothing listens on port 1.
-    expect(withPassword.stderr).toMatch(/^rustok-iggy: error \[(NOT_IMPLEMENTED|CONNECTION|TIMEOUT)\]: [^\n]+\n$/);
+    // Nothing listens on port 1: the connector gives up with a typed connection error.
+    expect(withPassword.stderr).toMatch(/^rustok-iggy: error \[(CONNECTION|TIMEOUT)\]: [^\n]+\n$/);
     expect(withPassword.stderr).not.toContain(secret);
   });
 });

@@ -1,4 +1,4 @@
-import type { EventEnvelope, HandlerContext } from '@rustok/core';
+import type { EventEnvelope } from '@rustok/core';
 import { ErrorCodes } from '@rustok/core';
 import type { PolledMessage } from '@rustok/iggy-connector';
 import { type EventHeaders, readEventHeaders } from '../../codec/headers';
@@ -6,6 +6,7 @@ import type { ResolvedConsumeOptions } from '../options';
 import { backoffDelay } from '../retry/backoff';
 import type { Permit } from '../scheduling/key-scheduler';
 import type { ConsumerDeps, DeadLetterInput } from '../types';
+import { AttemptContext } from './attempt-context';
 import {
   type AttemptRunner,
   type FailureInfo,
@@ -77,52 +78,28 @@ export function prepareMessage(scope: PartitionScope, message: PolledMessage): P
   return { message, meta, key: `o:${message.offset}`, decoded };
 }
 
-/** Metric labels per scope and extra label value, built once (metrics are recorded per attempt). */
+/** Metric label sets per scope, built once: metrics are recorded for every attempt. */
 const labelCache = new WeakMap<PartitionScope, Map<string, Readonly<Record<string, string>>>>();
 
-function cachedLabels(scope: PartitionScope, name: string, value: string): Readonly<Record<string, string>> {
-  let byValue = labelCache.get(scope);
-  if (byValue === undefined) {
-    byValue = new Map();
-    labelCache.set(scope, byValue);
+/** `{ topic, group }` of the scope, plus `extra: value` when `extra` is given; shared and frozen. */
+function cachedLabels(scope: PartitionScope, extra?: string, value = ''): Readonly<Record<string, string>> {
+  let sets = labelCache.get(scope);
+  if (sets === undefined) {
+    sets = new Map();
+    labelCache.set(scope, sets);
   }
-  const key = `${name}\u0000${value}`;
-  let found = byValue.get(key);
+  const key = extra === undefined ? '' : `${extra}=${value}`;
+  let found = sets.get(key);
   if (found === undefined) {
-    found = Object.freeze(name === '' ? { topic: scope.topic, group: scope.group } : { topic: scope.topic, group: scope.group, [name]: value });
-    byValue.set(key, found);
+    const base = { topic: scope.topic, group: scope.group };
+    found = Object.freeze(extra === undefined ? base : { ...base, [extra]: value });
+    sets.set(key, found);
   }
   return found;
 }
 
 function labels(scope: PartitionScope): Record<string, string> {
   return { topic: scope.topic, group: scope.group };
-}
-
-/**
- * The handler context of one attempt. `signal` is created on first use: most handlers never
- * read it, and creating an `AbortSignal` per event is a measurable cost.
- */
-function attemptContext(
-  scope: PartitionScope,
-  message: PolledMessage,
-  attempt: number,
-  redelivered: boolean,
-  traceparent: string | undefined,
-  controller: AbortController,
-): HandlerContext {
-  return {
-    attempt,
-    redelivered,
-    get signal() {
-      return controller.signal;
-    },
-    group: scope.group,
-    traceparent,
-    topic: scope.topic,
-    partition: scope.partition,
-    offset: message.offset,
-  };
 }
 
 function where(scope: PartitionScope, message: PolledMessage): Record<string, unknown> {
@@ -173,12 +150,16 @@ export async function processMessage(
   for (let attempt = 1; ; attempt++) {
     if (scope.stopping.aborted) return false;
     const controller = new AbortController();
-    const ctx = attemptContext(
-      scope,
-      message,
-      attempt,
-      attempt > 1 || meta.redriveCount > 0 || message.offset <= scope.seenUpTo,
-      meta.traceparent ?? envelope.headers?.traceparent,
+    const ctx = new AttemptContext(
+      {
+        attempt,
+        redelivered: attempt > 1 || meta.redriveCount > 0 || message.offset <= scope.seenUpTo,
+        group: scope.group,
+        traceparent: meta.traceparent ?? envelope.headers?.traceparent,
+        topic: scope.topic,
+        partition: scope.partition,
+        offset: message.offset,
+      },
       controller,
     );
     const started = performance.now();
@@ -195,7 +176,7 @@ export async function processMessage(
     if (outcome.kind === 'dead-letter' || attempt >= maxAttempts) {
       return finalFailure(scope, prepared, outcome.error, attempt, firstFailureAt, now, tenant, permit);
     }
-    scope.deps.metrics.increment('rustok.consumer.retries', 1, cachedLabels(scope, '', ''));
+    scope.deps.metrics.increment('rustok.consumer.retries', 1, cachedLabels(scope));
     scope.deps.logger.debug('handler attempt failed; retrying', {
       ...where(scope, message),
       attempt,
