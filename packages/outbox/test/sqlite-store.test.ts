@@ -110,6 +110,19 @@ describe('SQLite outbox store', () => {
     expect(count()).toBe(2);
   });
 
+  it('numbers rows in commit order, across writes, write-once repeats and connections', () => {
+    const other = fx.connect();
+    const a = [orderEvent('t1', 0), orderEvent('t2', 0)];
+    fx.db.transaction(() => outbox.write(fx.db, a))();
+    const b = [orderEvent('t1', 1)];
+    other.transaction(() => outbox.write(other, b))();
+    const c = [a[0]!, orderEvent('t2', 1), orderEvent('t1', 2)];
+    fx.db.transaction(() => outbox.writeOnce(fx.db, c))();
+    const rows = fx.db.prepare('SELECT id, seq FROM rustok_outbox ORDER BY seq').all() as Array<{ id: string; seq: number }>;
+    expect(rows.map((r) => r.id)).toEqual([...a, ...b, c[1]!, c[2]!].map((e) => e.id));
+    expect(rows.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5]);
+  });
+
   it('is CLOSED after close()', async () => {
     await outbox.close();
     expect(() => fx.db.transaction(() => outbox.write(fx.db, orderEvent('t1', 0)))()).toThrowError(

@@ -53,12 +53,16 @@ export function sqliteStatements(n: SqliteNames) {
   const claimable = claimableSql('');
   const ids = 'SELECT value FROM json_each(@ids)';
   const columns = `id, seq, tenant_id, event_type, schema_version, envelope, status, attempts, next_attempt_at, created_at`;
-  // Positional: id, seq, tenant, type, version, json, now, now. Writers are serialised by SQLite,
-  // so `maxSeq` read inside the write transaction plus a counter gives a monotonic seq.
+  // Positional: id, seq, tenant, type, version, json, now, now. SQLite has one writer at a time:
+  // a batch's first row takes MAX(seq) + 1 in the same statement that takes the write lock
+  // (`*First`, positional without seq), the following rows count on from there.
   const values = `?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?`;
+  const firstValues = `?, COALESCE((SELECT MAX(seq) FROM ${t}), 0) + 1, ?, ?, ?, ?, 'pending', 0, ?, ?`;
   return {
     maxSeq: `SELECT COALESCE(MAX(seq), 0) AS m FROM ${t}`,
+    insertFirst: `INSERT INTO ${t} (${columns}) VALUES (${firstValues}) RETURNING seq`,
     insert: `INSERT INTO ${t} (${columns}) VALUES (${values})`,
+    insertOnceFirst: `INSERT INTO ${t} (${columns}) VALUES (${firstValues}) ON CONFLICT (id) DO NOTHING RETURNING seq`,
     insertOnce: `INSERT INTO ${t} (${columns}) VALUES (${values}) ON CONFLICT (id) DO NOTHING`,
     envelopeById: `SELECT envelope FROM ${t} WHERE id = ?`,
     // A loose index scan over the tenants with unpublished rows, then each one's earliest row.

@@ -118,10 +118,15 @@ export class SqliteOutbox implements RelayStore, OutboxAppender<SqliteDatabase>,
     const st = this.#stmts(tx);
     tx.transaction(() => {
       const now = Date.now();
-      let seq = (st.maxSeq.get() as { m: number }).m;
+      let seq: number | undefined;
       for (const e of prepared) {
         try {
-          st.insert.run(e.id, ++seq, e.tenantId, e.type, e.schemaVersion, e.json, now, now);
+          if (seq === undefined) {
+            const first = st.insertFirst.get(e.id, e.tenantId, e.type, e.schemaVersion, e.json, now, now);
+            seq = (first as { seq: number }).seq;
+          } else {
+            st.insert.run(e.id, ++seq, e.tenantId, e.type, e.schemaVersion, e.json, now, now);
+          }
         } catch (err) {
           throw mapWriteError(err, e.id);
         }
@@ -141,16 +146,25 @@ export class SqliteOutbox implements RelayStore, OutboxAppender<SqliteDatabase>,
     const st = this.#stmts(tx);
     const result = tx.transaction((): WriteOnceResult => {
       const now = Date.now();
-      let seq = (st.maxSeq.get() as { m: number }).m;
+      let seq: number | undefined;
       const out: WriteOnceResult = { inserted: [], existing: [] };
       for (const e of prepared) {
-        let changes: number | bigint;
+        let changes: number;
         try {
-          changes = st.insertOnce.run(e.id, ++seq, e.tenantId, e.type, e.schemaVersion, e.json, now, now).changes;
+          if (seq === undefined) {
+            // The statement takes the write lock even when it inserts nothing, so MAX(seq) read
+            // afterwards cannot be overtaken by another writer.
+            const first = st.insertOnceFirst.get(e.id, e.tenantId, e.type, e.schemaVersion, e.json, now, now);
+            changes = first === undefined ? 0 : 1;
+            seq = first === undefined ? (st.maxSeq.get() as { m: number }).m : (first as { seq: number }).seq;
+          } else {
+            changes = Number(st.insertOnce.run(e.id, ++seq, e.tenantId, e.type, e.schemaVersion, e.json, now, now).changes);
+            if (changes === 0) seq--;
+          }
         } catch (err) {
           throw mapWriteError(err, e.id);
         }
-        if (Number(changes) === 1) {
+        if (changes === 1) {
           out.inserted.push(e.id);
           continue;
         }
