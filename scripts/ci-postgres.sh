@@ -21,7 +21,12 @@ if ! pg_lsclusters -h | awk -v v="$version" '$1==v && $2=="main" {print $4}' | g
   pg_ctlcluster --skip-systemctl-redirect "$version" main start >&2
 fi
 port=$(pg_lsclusters -h | awk -v v="$version" '$1==v && $2=="main" {print $3}')
-password=$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24)
+# One random password per machine boot, kept root-only in /run, so concurrent callers agree.
+pwfile=/run/rustok-test-pg-password
+if [ ! -s "$pwfile" ]; then
+  (umask 077 && head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24 > "$pwfile")
+fi
+password=$(cat "$pwfile")
 su postgres -c "psql -q -v ON_ERROR_STOP=1 -p $port" >&2 <<SQL
 DO \$\$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'rustok_test') THEN

@@ -1,27 +1,21 @@
 import { ClosedError, ErrorCodes, StorageError, ValidationError } from '@rustok/core';
+import { decodeMessages, type ReadSink } from './batch-decoder';
+import { type AppendPlan, encodeAppend, planAppend } from './batch-encoder';
+import {
+  BATCH_HEADER_BYTES,
+  type BatchInfo,
+  type ByteView,
+  byteViewOf,
+  headerProblem,
+  readBatchInfo,
+  verifyBatch,
+} from './batch-format';
 import { readFully, writeFully } from './file-io';
 import { GroupCommit } from './group-commit';
 import { PartitionLogOptionsSchema, type ResolvedPartitionLogOptions } from './options';
-import {
-  CRC_SEED,
-  checkRecord,
-  crcOf,
-  encodeBatch,
-  encodedSize,
-  FIELD_HEADERS_LENGTH,
-  FIELD_ID,
-  FIELD_ORIGIN,
-  FIELD_PAYLOAD_LENGTH,
-  FIELD_TIMESTAMP,
-  MAX_RECORD_BYTES,
-  MAX_SAFE_U64,
-  RECORD_HEADER_BYTES,
-  RECORD_OVERHEAD,
-  readId,
-} from './record-format';
-import { parseSegmentFileName, Segment } from './segment';
+import { parseSegmentFileName, type ReadChunk, Segment } from './segment';
 import { recoverSegment } from './segment-recovery';
-import { INDEX_ENTRY_BYTES, SparseIndex, TIME_ENTRY_BYTES } from './sparse-index';
+import { INDEX_ENTRY_BYTES, type SparseIndex, TIME_ENTRY_BYTES } from './sparse-index';
 import type {
   AppendRecord,
   FileHandleLike,
@@ -40,7 +34,8 @@ const MIN_READ_CHUNK = 64 * 1024;
 const MAX_READ_CHUNK = 8 * 1024 * 1024;
 /** Sequential reads fetch up to this much ahead in one system call. */
 const READ_AHEAD = 1024 * 1024;
-const TWO_32 = 4294967296;
+/** Largest offset or timestamp the engine handles (kept as JS numbers). */
+const MAX_SAFE_U64 = Number.MAX_SAFE_INTEGER;
 /** Largest write buffer kept for reuse; bigger batches get a buffer of their own. */
 const MAX_WRITE_BUFFER = 8 * 1024 * 1024;
 /** Unwritten index entries that trigger a bulk index write. */
@@ -56,15 +51,11 @@ class Damage {
   ) {}
 }
 
-/** Visits one verified record (`view` is a DataView over `buf`); returns false to stop. */
-type Visitor = (buf: Buffer, view: DataView, pos: number, length: number, offset: number) => boolean;
-
-/** A chunk of a segment file read into memory. */
-interface ReadChunk {
-  position: number;
-  bytes: Buffer;
-  view: DataView;
-}
+/**
+ * Visits one verified batch at `pos` of `chunk` (a batch holding offsets the walk wants);
+ * returns false to stop the walk.
+ */
+type BatchVisitor = (chunk: ReadChunk, pos: number, info: BatchInfo) => boolean;
 
 /**
  * Opens (creating if missing) the partition log in `dir` and recovers it: orphan index files

@@ -1,7 +1,7 @@
-import { checkRecord, RECORD_HEADER_BYTES, type RecordCheck } from './record-format';
+import { BATCH_HEADER_BYTES, type BatchCheck, byteViewOf, type ByteView, checkBatch, FIELD_LENGTH } from './batch-format';
+import { readFully } from './file-io';
 import type { Segment, SegmentDamage } from './segment';
 import { SparseIndex } from './sparse-index';
-import { readFully } from './file-io';
 import type { FileHandleLike, FileLayer, FsyncPolicy } from './types';
 
 const SCAN_CHUNK = 1024 * 1024;
@@ -21,9 +21,9 @@ async function readIfExists(fs: FileLayer, path: string): Promise<Buffer> {
   return (await fs.exists(path)) ? fs.readFile(path) : Buffer.alloc(0);
 }
 
-/** Buffered forward reader over a log file, for record-by-record checks. */
+/** Buffered forward reader over a log file, for batch-by-batch checks. */
 class ScanReader {
-  private buf = Buffer.alloc(0);
+  private chunk: ByteView = byteViewOf(Buffer.alloc(0));
   private start = 0;
 
   constructor(
@@ -31,33 +31,31 @@ class ScanReader {
     readonly fileSize: number,
   ) {}
 
-  /** Checks the record at `pos`, reading more of the file as needed. */
-  async check(pos: number, expectedOffset: number): Promise<RecordCheck> {
+  /** Checks the batch at `pos` (see `checkBatch`), reading more of the file as needed. */
+  async check(pos: number, expectedOffset: number): Promise<BatchCheck> {
     for (;;) {
       const rel = pos - this.start;
-      const have = rel >= 0 && rel <= this.buf.length ? this.buf.length - rel : -1;
+      const have = rel >= 0 && rel <= this.chunk.bytes.length ? this.chunk.bytes.length - rel : -1;
       if (have >= 0) {
-        const result = checkRecord(this.buf, rel, this.buf.length, expectedOffset);
+        const result = checkBatch(this.chunk, rel, this.chunk.bytes.length, expectedOffset);
         if (result.status !== 'incomplete') return result;
-        if (this.start + this.buf.length >= this.fileSize) return result;
+        if (this.start + this.chunk.bytes.length >= this.fileSize) return result;
       }
-      // Refill from `pos`, big enough for the record when its length is already known.
+      // Refill from `pos`, big enough for the batch when its length is already known.
       let want = SCAN_CHUNK;
-      if (have >= 4) want = Math.max(want, this.buf.readUInt32LE(rel));
+      if (have >= BATCH_HEADER_BYTES) want = Math.max(want, this.chunk.view.getUint32(rel + FIELD_LENGTH, true));
       want = Math.min(want, this.fileSize - pos);
       if (want <= 0) return { status: 'incomplete' };
-      const next = Buffer.allocUnsafe(want);
+      const next = Buffer.allocUnsafeSlow(want);
       const got = await readFully(this.handle, next, want, pos);
-      this.buf = next.subarray(0, got);
+      this.chunk = byteViewOf(next.subarray(0, got));
       this.start = pos;
-      if (got < want) {
-        return checkRecord(this.buf, 0, this.buf.length, expectedOffset);
-      }
+      if (got < want) return checkBatch(this.chunk, 0, got, expectedOffset);
     }
   }
 }
 
-/** Verifies the record an index entry points at (offset, checksum and timestamp). */
+/** Verifies the batch an index entry points at (offset, checksum and timestamp). */
 async function entryIsValid(
   handle: FileHandleLike,
   fileSize: number,
@@ -66,23 +64,23 @@ async function entryIsValid(
   i: number,
 ): Promise<boolean> {
   const position = index.position(i);
-  const head = Buffer.allocUnsafe(RECORD_HEADER_BYTES);
-  if ((await readFully(handle, head, RECORD_HEADER_BYTES, position)) < RECORD_HEADER_BYTES) return false;
-  const length = head.readUInt32LE(0);
-  if (length < RECORD_HEADER_BYTES || position + length > fileSize) return false;
-  const record = Buffer.allocUnsafe(length);
-  if ((await readFully(handle, record, length, position)) < length) return false;
-  const check = checkRecord(record, 0, length, segment.baseOffset + index.relOffset(i));
-  return check.status === 'ok' && check.timestamp === index.timestamp(i);
+  const head = Buffer.allocUnsafe(BATCH_HEADER_BYTES);
+  if ((await readFully(handle, head, BATCH_HEADER_BYTES, position)) < BATCH_HEADER_BYTES) return false;
+  const length = head.readUInt32LE(FIELD_LENGTH);
+  if (length < BATCH_HEADER_BYTES || position + length > fileSize) return false;
+  const batch = Buffer.allocUnsafeSlow(length);
+  if ((await readFully(handle, batch, length, position)) < length) return false;
+  const check = checkBatch(byteViewOf(batch), 0, length, segment.baseOffset + index.relOffset(i));
+  return check.status === 'ok' && check.info.timestamp === index.timestamp(i);
 }
 
 /**
  * Recovers one segment at open: trusts the log over the index. Keeps the longest consistent
- * index prefix whose last entry points at a valid record, scans the log from there to the end
- * (record by record: length, checksum, offset sequence), re-adds missing index entries, and
+ * index prefix whose last entry points at a valid batch, scans the log from there to the end
+ * (batch by batch: structure, checksum, offset sequence), re-adds missing index entries, and
  * - for the active segment, truncates a torn or corrupt tail;
  * - for a closed segment, leaves the bytes and reports the damage (reads then fail there).
- * A complete record with a bad checksum followed by a valid one is corruption, not a torn tail,
+ * A complete batch with a bad checksum followed by a valid one is corruption, not a torn tail,
  * so it is reported and kept even in the active segment.
  */
 export async function recoverSegment(
@@ -112,29 +110,31 @@ export async function recoverSegment(
   while (pos < fileSize) {
     const check = await reader.check(pos, expected);
     if (check.status === 'ok') {
+      const { info } = check;
       if (lastIndexed < 0 || pos - lastIndexed >= options.intervalBytes) {
-        index.append(expected - segment.baseOffset, pos, check.timestamp);
+        index.append(expected - segment.baseOffset, pos, info.timestamp);
         lastIndexed = pos;
         report.rebuiltEntries++;
         indexChanged = true;
       }
-      if (firstTimestamp < 0) firstTimestamp = check.timestamp;
-      if (check.timestamp > maxTimestamp) maxTimestamp = check.timestamp;
-      pos += check.length;
-      expected++;
+      if (firstTimestamp < 0) firstTimestamp = info.timestamp;
+      if (info.timestamp > maxTimestamp) maxTimestamp = info.timestamp;
+      pos += info.length;
+      expected += info.count;
       continue;
     }
     if (check.status === 'bad' && pos + check.length < fileSize) {
-      const next = await reader.check(pos + check.length, expected + 1);
-      if (next.status === 'ok') {
+      // A valid batch right after a bad one: the bad one is damage in place, not a torn tail.
+      const next = await reader.check(pos + check.length, -1);
+      if (next.status === 'ok' && next.info.baseOffset > expected) {
         report.damage.push({ position: pos, offset: expected, reason: check.reason });
         pos += check.length;
-        expected++;
+        expected = next.info.baseOffset;
         continue;
       }
     }
     if (!options.active) {
-      const reason = check.status === 'incomplete' ? 'incomplete record' : check.reason;
+      const reason = check.status === 'incomplete' ? 'incomplete batch' : check.reason;
       report.damage.push({ position: pos, offset: expected, reason });
     }
     break;

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { ByteView } from './batch-format';
 import type { SparseIndex } from './sparse-index';
 import type { FileHandleLike, FileLayer } from './types';
 
@@ -18,6 +19,14 @@ export function parseSegmentFileName(name: string): { baseOffset: number; kind: 
   const baseOffset = Number(match[1]);
   if (!Number.isSafeInteger(baseOffset)) return null;
   return { baseOffset, kind: match[2] as 'log' | 'index' | 'timeindex' };
+}
+
+/** A piece of a segment's log file held in memory. */
+export interface ReadChunk extends ByteView {
+  /** File position of `bytes[0]`. */
+  position: number;
+  /** File positions of the batches in this chunk whose checksum was verified (bytes never change). */
+  verified: Set<number>;
 }
 
 /** Corruption found in a segment (at open or while reading). */
@@ -58,9 +67,9 @@ export class Segment {
   /** Known corruption (closed segments keep their bytes; reads stop there). */
   damage: SegmentDamage | null = null;
   /** The most recently read chunk of the log file (read-ahead; the log never changes in place). */
-  readCache: { position: number; bytes: Buffer; view: DataView } | null = null;
+  readCache: ReadChunk | null = null;
   /** A background read of the chunk after `readCache` (sequential readers). */
-  prefetch: Promise<{ position: number; bytes: Buffer; view: DataView }> | null = null;
+  prefetch: Promise<ReadChunk> | null = null;
   /** Last time a reader used this segment (for evicting closed segments' handles). */
   lastUsed = 0;
   private opening: Promise<void> | null = null;

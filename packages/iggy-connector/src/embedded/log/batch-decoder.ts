@@ -1,0 +1,87 @@
+import {
+  BATCH_HEADER_BYTES,
+  type BatchInfo,
+  type ByteView,
+  ENTRY_BYTES,
+  ENTRY_HEADERS_LENGTH,
+  ENTRY_ID,
+  ENTRY_ORIGIN,
+  ENTRY_PAYLOAD_LENGTH,
+} from './batch-format';
+import type { StoredRecord } from './types';
+
+const EMPTY = Buffer.alloc(0);
+
+/** Where a read puts decoded messages, and its limits. */
+export interface ReadSink {
+  out: StoredRecord[];
+  maxCount: number;
+  /** Byte budget (Σ ENTRY_BYTES + headers + payload); at least one message is always taken. */
+  maxBytes: number;
+  /** Bytes taken so far. */
+  bytes: number;
+}
+
+/** Size a message counts for against a read's byte budget. */
+export function messageBytes(headers: number, payload: number): number {
+  return ENTRY_BYTES + headers + payload;
+}
+
+/**
+ * Appends messages `from` .. `to - 1` (indexes inside the batch) of the verified batch at `pos`
+ * to `sink.out`, as views into `bv`'s buffer. Returns false once the sink is full (the caller
+ * stops reading), true when every requested message was taken.
+ */
+export function decodeMessages(bv: ByteView, pos: number, info: BatchInfo, from: number, to: number, sink: ReadSink): boolean {
+  const { bytes, view } = bv;
+  const ab = bytes.buffer;
+  const abOffset = bytes.byteOffset;
+  const words = bv.words !== null && (abOffset + pos) % 8 === 0 ? bv.words : null;
+  const entries = pos + BATCH_HEADER_BYTES;
+  let d = entries + info.count * ENTRY_BYTES;
+  for (let i = 0, e = entries; i < from; i++, e += ENTRY_BYTES) {
+    d += view.getUint32(e + ENTRY_HEADERS_LENGTH, true) + view.getUint32(e + ENTRY_PAYLOAD_LENGTH, true);
+  }
+  const timestamp = BigInt(info.timestamp);
+  const out = sink.out;
+  const maxBytes = sink.maxBytes;
+  let taken = sink.bytes;
+  for (let i = from, e = entries + from * ENTRY_BYTES; i < to; i++, e += ENTRY_BYTES) {
+    const h = view.getUint32(e + ENTRY_HEADERS_LENGTH, true);
+    const p = view.getUint32(e + ENTRY_PAYLOAD_LENGTH, true);
+    const size = ENTRY_BYTES + h + p;
+    if (out.length > 0 && taken + size > maxBytes) {
+      sink.bytes = taken;
+      return false;
+    }
+    taken += size;
+    let lo: bigint;
+    let hi: bigint;
+    let originTimestamp: bigint;
+    if (words !== null) {
+      const k = (abOffset + e) / 8;
+      lo = words[k] as bigint;
+      hi = words[k + 1] as bigint;
+      originTimestamp = words[k + 2] as bigint;
+    } else {
+      lo = view.getBigUint64(e + ENTRY_ID, true);
+      hi = view.getBigUint64(e + ENTRY_ID + 8, true);
+      originTimestamp = view.getBigUint64(e + ENTRY_ORIGIN, true);
+    }
+    out.push({
+      offset: BigInt(info.baseOffset + i),
+      timestamp,
+      originTimestamp,
+      id: hi === 0n ? lo : (hi << 64n) | lo,
+      payload: Buffer.from(ab, abOffset + d + h, p),
+      headers: h === 0 ? EMPTY : Buffer.from(ab, abOffset + d, h),
+    });
+    d += h + p;
+    if (out.length >= sink.maxCount || taken >= maxBytes) {
+      sink.bytes = taken;
+      return false;
+    }
+  }
+  sink.bytes = taken;
+  return true;
+}
