@@ -28,6 +28,8 @@ export interface DemoPlan {
   /** The tenant whose payments fail until the "fix" (its events end in the DLQ first). */
   brokenTenant: string;
   orders: PlannedOrder[];
+  /** Orders the fraud check rejects: their transaction rolls back, so their events never exist. */
+  rejected: PlannedOrder[];
 }
 
 const TENANTS: Tenant[] = [
@@ -52,33 +54,38 @@ function seeded(seed: number): () => number {
   };
 }
 
-/** Builds the scenario: `ordersPerTenant` orders for each of five tenants. */
-export function buildPlan(ordersPerTenant: number, seed = 42): DemoPlan {
+/**
+ * Builds the scenario: `ordersPerTenant` orders for each of five tenants, plus one order of each
+ * of the first `rejectedCount` tenants that the fraud check will reject.
+ */
+export function buildPlan(ordersPerTenant: number, rejectedCount = 3, seed = 42): DemoPlan {
   const random = seeded(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-  const orders: PlannedOrder[] = [];
-  for (const tenant of TENANTS) {
-    for (let n = 1; n <= ordersPerTenant; n++) {
-      const lines = Array.from({ length: 1 + Math.floor(random() * 3) }, () => ({
-        sku: pick(SKUS),
-        quantity: 1 + Math.floor(random() * 4),
-        unitCents: 500 + Math.floor(random() * 30_000),
-      }));
-      const roll = random();
-      orders.push({
-        tenantId: tenant.id,
-        orderId: `${tenant.id.slice(0, 3).toUpperCase()}-${String(n).padStart(4, '0')}`,
-        customerId: `cust-${1 + Math.floor(random() * 200)}`,
-        lines,
-        totalCents: lines.reduce((sum, l) => sum + l.quantity * l.unitCents, 0),
-        currency: tenant.currency,
-        outcome: roll < 0.1 ? 'cancelled' : roll < 0.25 ? 'paid' : 'shipped',
-        method: pick(METHODS),
-        carrier: pick(CARRIERS),
-      });
-    }
-  }
-  return { tenants: TENANTS, brokenTenant: 'umbrella', orders };
+  const order = (tenant: Tenant, orderId: string): PlannedOrder => {
+    const lines = Array.from({ length: 1 + Math.floor(random() * 3) }, () => ({
+      sku: pick(SKUS),
+      quantity: 1 + Math.floor(random() * 4),
+      unitCents: 500 + Math.floor(random() * 30_000),
+    }));
+    const roll = random();
+    return {
+      tenantId: tenant.id,
+      orderId,
+      customerId: `cust-${1 + Math.floor(random() * 200)}`,
+      lines,
+      totalCents: lines.reduce((sum, l) => sum + l.quantity * l.unitCents, 0),
+      currency: tenant.currency,
+      outcome: roll < 0.1 ? 'cancelled' : roll < 0.25 ? 'paid' : 'shipped',
+      method: pick(METHODS),
+      carrier: pick(CARRIERS),
+    };
+  };
+  const prefix = (tenant: Tenant) => tenant.id.slice(0, 3).toUpperCase();
+  const orders = TENANTS.flatMap((tenant) =>
+    Array.from({ length: ordersPerTenant }, (_, i) => order(tenant, `${prefix(tenant)}-${String(i + 1).padStart(4, '0')}`)),
+  );
+  const rejected = TENANTS.slice(0, rejectedCount).map((tenant) => order(tenant, `${prefix(tenant)}-R001`));
+  return { tenants: TENANTS, brokenTenant: 'umbrella', orders, rejected };
 }
 
 /** Revenue per tenant the plan implies: the sum of its paid orders, in cents. */

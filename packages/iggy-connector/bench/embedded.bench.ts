@@ -47,7 +47,7 @@ async function openLog(dir: string, fsync: FsyncPolicy): Promise<PartitionLog> {
   return openPartitionLog(dir, {
     fsync,
     fsyncIntervalMs: INTERVAL_MS,
-    segmentBytes: 64 * 1024 * 1024,
+    segmentBytes: Number(process.env.SEG ?? 64 * 1024 * 1024),
     segmentMaxAgeMs: 3_600_000,
     clock: systemClock,
     fs: nodeFileLayer,

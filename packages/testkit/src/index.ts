@@ -24,3 +24,21 @@ export {
   type PostgresServer,
   uniqueIdentifier,
 } from './postgres';
+export {
+  type AcquireIggyOptions,
+  acquireIggy,
+  IGGY_ADDRESS_ENV,
+  IGGY_REQUIRE_ENV,
+  IGGY_SERVER_CMD_ENV,
+  type IggyAcquisition,
+  type IggyServer,
+  iggyServerOf,
+} from './iggy';
+export {
+  freePort,
+  type IggyProcess,
+  type IggyProcessOptions,
+  type IggyProcessTls,
+  startIggyProcess,
+} from './iggy-process';
+export { generateTestCertificates, hasOpenssl, type TestCertificates } from './tls';

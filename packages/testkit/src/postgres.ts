@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { probeDocker } from './docker';
 
 /** Environment variable holding the connection URL of a PostgreSQL server for tests. */
 export const PG_URL_ENV = 'RUSTOK_TEST_PG_URL';
@@ -61,23 +62,6 @@ export function uniqueIdentifier(prefix = 't'): string {
     throw new Error(`identifier prefix must match [a-z_][a-z0-9_]{0,40}: ${prefix}`);
   }
   return `${prefix}_${randomBytes(6).toString('hex')}`;
-}
-
-async function probeDocker(timeoutMs: number): Promise<{ ok: true } | { ok: false; reason: string }> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    const { getContainerRuntimeClient } = await import('testcontainers');
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    });
-    await Promise.race([getContainerRuntimeClient(), timeout]);
-    return { ok: true };
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    return { ok: false, reason: message.split('\n')[0] ?? message };
-  } finally {
-    if (timer !== undefined) clearTimeout(timer);
-  }
 }
 
 async function startContainer(image: string): Promise<PostgresServer> {

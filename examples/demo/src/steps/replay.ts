@@ -9,6 +9,8 @@ export interface ReplayResult {
   duplicates: number;
   /** Paid amount per tenant, in cents. */
   revenue: Map<string, number>;
+  /** Every distinct event id found in the log. */
+  ids: Set<string>;
   ms: number;
 }
 
@@ -19,7 +21,7 @@ export interface ReplayResult {
 export async function rebuildRevenue(transport: IggyTransport): Promise<ReplayResult> {
   const start = performance.now();
   const applied = new Set<string>();
-  const result: ReplayResult = { records: 0, duplicates: 0, revenue: new Map(), ms: 0 };
+  const result: ReplayResult = { records: 0, duplicates: 0, revenue: new Map(), ids: applied, ms: 0 };
   for await (const { event } of transport.replay({ topic: 'domain', from: 'earliest' })) {
     result.records += 1;
     if (applied.has(event.id)) {

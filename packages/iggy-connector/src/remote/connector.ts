@@ -150,8 +150,11 @@ export class RemoteConnector implements IggyConnector, AsyncDisposable {
     this.#shared = this.#newClient('shared');
   }
 
-  /** Options for one more connection (the shared one or a member's). */
-  #clientOptions(label: string): IggyClientOptionsInput {
+  /**
+   * Options for one more connection (the shared one or a member's). A member's connection logs
+   * its lost session out after a reconnect, so a restarted server drops the old membership.
+   */
+  #clientOptions(label: string, member: boolean): IggyClientOptionsInput {
     const o = this.#options;
     return {
       addresses: o.addresses,
@@ -163,12 +166,13 @@ export class RemoteConnector implements IggyConnector, AsyncDisposable {
       heartbeatIntervalMs: o.heartbeatIntervalMs,
       reconnect: { ...o.reconnect, enabled: true },
       maxFrameBytes: o.maxFrameBytes,
+      releaseLostSession: member,
       label,
     };
   }
 
-  #newClient(label: string): IggyClient {
-    return new IggyClient(this.#clientOptions(label), { logger: this.#logger, metrics: this.#metrics });
+  #newClient(label: string, member = false): IggyClient {
+    return new IggyClient(this.#clientOptions(label, member), { logger: this.#logger, metrics: this.#metrics });
   }
 
   /** Connects and logs in the shared connection. Idempotent. */
@@ -585,7 +589,7 @@ export class RemoteConnector implements IggyConnector, AsyncDisposable {
       stream,
       topic,
       group,
-      client: this.#newClient(`member:${group}`),
+      client: this.#newClient(`member:${group}`, true),
       callbacks,
       syncIntervalMs: this.#options.groupSyncIntervalMs,
       logger: this.#logger,

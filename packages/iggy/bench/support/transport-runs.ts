@@ -5,11 +5,19 @@ import type { CodecName } from '../../src/codec/types';
 import { IggyTransport } from '../../src/index';
 import { benchRegistry } from './workload';
 
-/** Opens a transport on a fresh embedded data dir (fsync 'interval'), with the bench registry. */
-export function openTransport(dataDir: string, codec: CodecName, fsyncIntervalMs: number): Promise<IggyTransport> {
+/**
+ * Opens a transport on a fresh embedded data dir (fsync 'interval'), with the bench registry
+ * (typed events: payloads validated by zod, Avro payload schema) unless `registry` is false.
+ */
+export function openTransport(
+  dataDir: string,
+  codec: CodecName,
+  fsyncIntervalMs: number,
+  registry = true,
+): Promise<IggyTransport> {
   return IggyTransport.create({
     connector: { embedded: { dataDir, fsync: { policy: 'interval', intervalMs: fsyncIntervalMs } } },
-    registry: benchRegistry(),
+    ...(registry ? { registry: benchRegistry() } : {}),
     codec,
   });
 }
@@ -84,5 +92,45 @@ export async function consumeAll(transport: IggyTransport, group: string, expect
   clearTimeout(timeout);
   await subscription.close();
   if (handled < expected) throw new Error(`consumed only ${handled} of ${expected} events in 60 s`);
+  return ended - started;
+}
+
+/**
+ * End-to-end capacity: a subscriber (fresh group, from the latest offset) runs while `envelopes`
+ * are published with `inFlight` single `publish()` calls outstanding; returns ms from the first
+ * publish until the handler saw the last event.
+ */
+export async function publishWhileConsuming(
+  transport: IggyTransport,
+  group: string,
+  envelopes: readonly EventEnvelope[],
+  inFlight: number,
+): Promise<number> {
+  let handled = 0;
+  let finished!: () => void;
+  const allHandled = new Promise<void>((resolve) => {
+    finished = resolve;
+  });
+  let ended = 0;
+  const subscription = await transport.subscribe(group, {
+    topics: ['domain'],
+    startFrom: 'latest',
+    handler: () => {
+      handled += 1;
+      if (handled === envelopes.length) {
+        ended = performance.now();
+        finished();
+      }
+    },
+  });
+  // Let the member settle its start position before the first publish.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const started = performance.now();
+  const timeout = setTimeout(() => finished(), 60_000);
+  await publishInFlight(transport, envelopes, inFlight);
+  await allHandled;
+  clearTimeout(timeout);
+  await subscription.close();
+  if (handled < envelopes.length) throw new Error(`handled only ${handled} of ${envelopes.length} events in 60 s`);
   return ended - started;
 }

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { envelopeArbitrary, sampleEnvelope } from '../testing/envelopes';
-import { MessageCodec } from './message-codec';
+import { MessageCodec, messageSize } from './message-codec';
 import { uuidToMessageId } from './message-id';
 
 const stored = (m: OutgoingMessage): PolledMessage => ({
@@ -94,6 +94,22 @@ describe('MessageCodec', () => {
     expect(reader.decode(message)).toEqual(envelope);
     expect(() => writer.encode(sampleEnvelope({ payload: { orderId: 'o', amount: 1.5 } }), Order.avro)).toThrow(
       expect.objectContaining({ code: 'SERIALIZATION' }),
+    );
+  });
+});
+
+describe('MessageCodec batch sizes', () => {
+  it('reports the same size as messageSize() of the encoded message, in both formats', () => {
+    const json = new MessageCodec({ codec: 'json', validate });
+    const avro = new MessageCodec({ codec: 'avro', validate });
+    const traceparent = fc.option(fc.string({ minLength: 1, maxLength: 60 }), { nil: undefined });
+    fc.assert(
+      fc.property(envelopeArbitrary(fc.jsonValue()), traceparent, fc.boolean(), (envelope, tp, useAvro) => {
+        const withTrace = tp === undefined ? envelope : { ...envelope, headers: { ...envelope.headers, traceparent: tp } };
+        const { message, bytes } = (useAvro ? avro : json).encode(withTrace);
+        expect(bytes).toBe(messageSize(message));
+      }),
+      { numRuns: 200 },
     );
   });
 });

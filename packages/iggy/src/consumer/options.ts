@@ -49,6 +49,14 @@ export const ConsumeOptionsSchema = z.object({
   pollWaitMs: z.number().int().min(0).default(500),
   /** How often the commit watermark is stored (it is also stored on revoke and close). */
   commitIntervalMs: z.number().int().min(1).default(1000),
+  /**
+   * On a revoke (rebalance), how long messages already polled keep being processed before the
+   * partition is released; queued work left after that is redelivered to the next owner. Iggy
+   * servers move a partition only once everything polled from it is committed (or after their
+   * rebalancing timeout, 30 s by default), so draining lets the hand-off happen at once.
+   * 0 = release at once (running attempts still finish).
+   */
+  revokeDrainMs: z.number().int().min(0).default(10_000),
 });
 
 /** Options of `subscribe`: core's `SubscribeOptions` plus the Iggy-specific ones. */

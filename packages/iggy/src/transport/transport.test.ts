@@ -162,3 +162,51 @@ describe('IggyTransport options', () => {
     await transport.close();
   });
 });
+
+describe('IggyTransport publish queue bounds (batching.maxQueued…)', () => {
+  it("rejects with BACKPRESSURE when a partition is full and onQueueFull is 'reject'", async () => {
+    const connector = new FakeConnector();
+    const transport = await IggyTransport.create({
+      connector,
+      batching: { maxQueuedMessages: 1, onQueueFull: 'reject' },
+    });
+    const gate = deferred();
+    connector.gate = gate.promise;
+    const first = transport.publish(order('tenant-123', 1));
+    const second = transport.publish(order('tenant-123', 2));
+    await expect(second).rejects.toMatchObject({ code: 'BACKPRESSURE', retriable: true });
+    await expect(transport.publishBatch([order('tenant-123', 3), order('tenant-9', 4)])).rejects.toMatchObject({
+      code: 'BACKPRESSURE',
+    });
+    connector.gate = undefined;
+    gate.resolve();
+    await expect(first).resolves.toMatchObject({ partition: 1, offset: 0n });
+    expect(connector.messages('rustok', 'domain', 1)).toHaveLength(1);
+    expect(connector.sends).toHaveLength(1);
+    await transport.close();
+  });
+
+  it('waits for room by default and keeps the tenant order', async () => {
+    const connector = new FakeConnector();
+    const transport = await IggyTransport.create({ connector, batching: { maxQueuedMessages: 2, maxMessages: 1 } });
+    const gate = deferred();
+    connector.gate = gate.promise;
+    const events = Array.from({ length: 6 }, (_, n) => order('tenant-123', n));
+    const receipts = Promise.all(events.map((e) => transport.publish(e)));
+    connector.gate = undefined;
+    gate.resolve();
+    expect((await receipts).map((r) => r.offset)).toEqual([0n, 1n, 2n, 3n, 4n, 5n]);
+    expect(connector.messages('rustok', 'domain', 1).map((m) => m.id)).toEqual(
+      events.map((e) => BigInt(`0x${e.id.replaceAll('-', '')}`)),
+    );
+    await transport.close();
+  });
+
+  it('validates the bounds', async () => {
+    for (const batching of [{ maxQueuedMessages: 0 }, { maxQueuedBytes: 10 }, { onQueueFull: 'drop' }]) {
+      await expect(
+        IggyTransport.create({ connector: new FakeConnector(), batching: batching as { maxQueuedMessages: number } }),
+      ).rejects.toMatchObject({ code: 'VALIDATION' });
+    }
+  });
+});

@@ -1,23 +1,25 @@
 import { randomBytes } from 'node:crypto';
-import { type IggyConnector, RemoteConnector, resolveConnectorConfig } from '@rustok/iggy-connector';
-import { describe, it } from 'vitest';
+import { RemoteConnector, resolveConnectorConfig } from '@rustok/iggy-connector';
+import { acquireIggy } from '@rustok/testkit';
+import { afterAll, describe, it } from 'vitest';
 import { runTransportE2E } from './transport-e2e';
 
-const address = process.env.IGGY_ADDRESS?.trim();
+// The suite on a real Iggy 0.9.x server: IGGY_ADDRESS (+ IGGY_USERNAME/IGGY_PASSWORD or
+// IGGY_TOKEN), else a server started with IGGY_SERVER_CMD, else a testcontainers one when
+// Docker answers; skipped with the reason otherwise. Every environment uses its own stream, so
+// reruns on one server never meet old data. A crash is the connector vanishing: its members'
+// sessions end (the server rebalances) and it commits nothing further.
+const acquired = await acquireIggy();
 
-if (!address) {
-  console.log('[remote e2e] skipped: IGGY_ADDRESS is not set');
+if (acquired.status === 'skipped') {
+  console.log(`[remote e2e] ${acquired.reason}`);
   describe.skip('IggyTransport end to end (remote)', () => {
-    it('needs an Iggy 0.9.x server (set IGGY_ADDRESS)', () => {});
+    it('needs an Iggy 0.9.x server (IGGY_ADDRESS, IGGY_SERVER_CMD or Docker)', () => {});
   });
 } else {
-  const env = {
-    IGGY_ADDRESS: address,
-    IGGY_USERNAME: process.env.IGGY_USERNAME ?? 'iggy',
-    IGGY_PASSWORD: process.env.IGGY_PASSWORD ?? (process.env.IGGY_TOKEN ? undefined : 'iggy'),
-    IGGY_TOKEN: process.env.IGGY_TOKEN,
-  };
-  const config = resolveConnectorConfig({ mode: 'remote' }, env).remote;
+  const server = acquired.server;
+  afterAll(() => server.close());
+  const config = resolveConnectorConfig({ mode: 'remote' }, server.env).remote;
   const open = async (): Promise<RemoteConnector> => {
     const connector = new RemoteConnector(config);
     await connector.connect();
@@ -27,7 +29,7 @@ if (!address) {
     const stream = `e2e-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
     return {
       stream,
-      open: open as () => Promise<IggyConnector>,
+      open,
       crash: (connector) => connector.close(),
       cleanup: async () => {
         const admin = await open();

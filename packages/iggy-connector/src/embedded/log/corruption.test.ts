@@ -47,7 +47,7 @@ describe('recovery', () => {
     await log.close();
   });
 
-  it('drops only a torn (truncated) last record', async () => {
+  it('drops only a torn (truncated) last batch', async () => {
     await using tmp = await makeTempDir();
     const records = await seed(tmp.path, 10);
     const file = join(tmp.path, `${STEM}.log`);
@@ -62,7 +62,7 @@ describe('recovery', () => {
     await log.close();
   });
 
-  it('truncates a tail record with a bad checksum', async () => {
+  it('truncates a tail batch with a bad checksum', async () => {
     await using tmp = await makeTempDir();
     const records = await seed(tmp.path, 10);
     const file = join(tmp.path, `${STEM}.log`);
@@ -129,32 +129,36 @@ describe('recovery', () => {
 });
 
 describe('corruption in a closed segment', () => {
-  /** Seeds three+ segments and flips a payload byte of record `target`. */
+  /** Seeds three+ segments (batches of 3 records) and flips a payload byte of the batch holding `target`. */
   async function corrupt(dir: string, target: number) {
     const opts = { segmentBytes: 1500, indexIntervalBytes: 200 };
     const records = await seed(dir, 60, opts);
     return { records, ...(await corruptAgain(dir, target, opts)) };
   }
 
-  it('surfaces a flipped byte as CORRUPT_RECORD on read, with file, position and offset', async () => {
+  it('surfaces a flipped byte as CORRUPT_RECORD on read, with file, position and first offset of the batch', async () => {
     await using tmp = await makeTempDir();
-    const { records, file, position, opts } = await corrupt(tmp.path, 7);
+    const { records, file, position, offset, opts } = await corrupt(tmp.path, 7);
+    // Record 7 is in the batch of records 6, 7, 8: the whole batch is bad.
+    expect(offset).toBe(6);
     const seen: LogProblem[] = [];
     const log = await openPartitionLog(tmp.path, testLogOptions({ ...opts, onCorruption: (p) => seen.push(p) }));
     // Cheap open: the middle of a closed segment is not scanned.
     expect(log.problems()).toEqual([]);
-    // Records before it are fine; a read spanning it returns the valid prefix.
+    // Records before the batch are fine; a read spanning it returns the valid prefix.
     const prefix = await log.read(0n, 50);
-    expect(prefix.map((r) => r.offset)).toEqual([0n, 1n, 2n, 3n, 4n, 5n, 6n]);
+    expect(prefix.map((r) => r.offset)).toEqual([0n, 1n, 2n, 3n, 4n, 5n]);
     const error = await log.read(7n, 10).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: ErrorCodes.CORRUPT_RECORD, details: { file, position, offset: 7 } });
-    await expect(log.read(5n, 10)).resolves.toHaveLength(2);
-    await expect(log.read(7n, 1)).rejects.toThrow(expect.objectContaining({ code: ErrorCodes.CORRUPT_RECORD }));
+    expect(error).toMatchObject({ code: ErrorCodes.CORRUPT_RECORD, details: { file, position, offset: 6 } });
+    await expect(log.read(5n, 10)).resolves.toHaveLength(1);
+    await expect(log.read(6n, 1)).rejects.toThrow(expect.objectContaining({ code: ErrorCodes.CORRUPT_RECORD }));
+    await expect(log.read(8n, 1)).rejects.toThrow(expect.objectContaining({ code: ErrorCodes.CORRUPT_RECORD }));
     expect(log.problems()).toEqual([
-      expect.objectContaining({ code: 'CORRUPT_RECORD', details: { file, position, offset: 7 } }),
+      expect.objectContaining({ code: 'CORRUPT_RECORD', details: { file, position, offset: 6 } }),
     ]);
     expect(seen).toHaveLength(1);
-    // Later segments still read; appends still work.
+    // The batch after it (same segment) and later segments still read; appends still work.
+    expect((await log.read(9n, 3)).map((r) => r.offset)).toEqual([9n, 10n, 11n]);
     const later = await log.read(40n, 100);
     expect(later.map((r) => r.offset)).toEqual(Array.from({ length: 20 }, (_, i) => BigInt(40 + i)));
     later.forEach((r, i) => {
@@ -172,37 +176,45 @@ describe('corruption in a closed segment', () => {
     const first = probe.segments()[0];
     await probe.close();
     const last = Number(first?.lastOffset);
-    const { file, position, opts } = await corruptAgain(tmp.path, last, opts0);
+    const { file, position, offset, opts } = await corruptAgain(tmp.path, last, opts0);
     const log = await openPartitionLog(tmp.path, testLogOptions(opts));
-    expect(log.problems()).toEqual([
-      expect.objectContaining({ details: { file, position, offset: last } }),
-    ]);
+    expect(log.problems()).toEqual([expect.objectContaining({ details: { file, position, offset } })]);
     expect((await readFile(file)).length).toBe(first?.sizeBytes);
     await expect(log.read(BigInt(last), 1)).rejects.toThrow(expect.objectContaining({ code: ErrorCodes.CORRUPT_RECORD }));
     await log.close();
   });
 
-  it('reports (does not truncate) a bad record in the middle of the active segment', async () => {
+  it('reports (does not truncate) a bad batch in the middle of the active segment', async () => {
     await using tmp = await makeTempDir();
     const records = await seed(tmp.path, 20);
-    const file = join(tmp.path, `${STEM}.log`);
-    const bytes = await readFile(file);
-    let position = 0;
-    for (let i = 0; i < 18; i++) position += bytes.readUInt32LE(position);
-    bytes[position + 20] = (bytes[position + 20] as number) ^ 0x10;
-    await writeFile(file, bytes);
+    // Batches: 0-2, 3-5, …, 15-17, 18-19. Damage 15-17; the batch after it is valid.
+    const { file, position, offset } = await corruptAgain(tmp.path, 16, {});
+    expect(offset).toBe(15);
     const log = await openPartitionLog(tmp.path, testLogOptions());
     expect(log.nextOffset).toBe(20n);
-    expect(log.problems()).toEqual([expect.objectContaining({ details: { file, position, offset: 18 } })]);
-    expect((await log.read(0n, 100)).length).toBe(18);
-    await expect(log.read(18n, 1)).rejects.toThrow(expect.objectContaining({ code: ErrorCodes.CORRUPT_RECORD }));
-    const last = (await log.read(19n, 1))[0] as StoredRecord;
-    expect(sameRecord(last, records[19] as AppendRecord)).toBe(true);
+    expect(log.problems()).toEqual([expect.objectContaining({ details: { file, position, offset: 15 } })]);
+    expect((await log.read(0n, 100)).length).toBe(15);
+    await expect(log.read(15n, 1)).rejects.toThrow(expect.objectContaining({ code: ErrorCodes.CORRUPT_RECORD }));
+    const tail = await log.read(18n, 5);
+    expect(tail.map((r) => r.offset)).toEqual([18n, 19n]);
+    expect(sameRecord(tail[0] as StoredRecord, records[18] as AppendRecord)).toBe(true);
     await log.close();
   });
 });
 
-/** Flips a payload byte of record `target` of an existing log (closed segment). */
+/** Positions, first offsets and record counts of the batches of a segment file (format §2). */
+function batchesOf(bytes: Buffer, baseOffset: number): { position: number; offset: number; count: number }[] {
+  const out: { position: number; offset: number; count: number }[] = [];
+  for (let position = 0; position < bytes.length; position += bytes.readUInt32LE(position + 4)) {
+    const count = bytes.readUInt32LE(position + 12);
+    const offset = Number(bytes.readBigUInt64LE(position + 16));
+    expect(offset).toBe(out.length === 0 ? baseOffset : (out.at(-1)?.offset ?? 0) + (out.at(-1)?.count ?? 0));
+    out.push({ position, offset, count });
+  }
+  return out;
+}
+
+/** Flips a byte of the first message's data in the batch holding record `target` of an existing log. */
 async function corruptAgain(dir: string, target: number, opts: Partial<PartitionLogOptions>) {
   const probe = await openPartitionLog(dir, testLogOptions(opts));
   const segment = probe.segments().find((s) => s.baseOffset <= BigInt(target) && s.lastOffset >= BigInt(target));
@@ -210,11 +222,12 @@ async function corruptAgain(dir: string, target: number, opts: Partial<Partition
   if (segment === undefined) throw new Error('no such record');
   const file = join(dir, `${String(segment.baseOffset).padStart(20, '0')}.log`);
   const bytes = await readFile(file);
-  let position = 0;
-  for (let offset = Number(segment.baseOffset); offset < target; offset++) position += bytes.readUInt32LE(position);
-  bytes[position + 60] = (bytes[position + 60] as number) ^ 0x01;
+  const batch = batchesOf(bytes, Number(segment.baseOffset)).find((b) => b.offset <= target && target < b.offset + b.count);
+  if (batch === undefined) throw new Error('no batch holds the record');
+  const at = batch.position + 40 + 32 * batch.count + 1;
+  bytes[at] = (bytes[at] as number) ^ 0x01;
   await writeFile(file, bytes);
-  return { file, position, opts };
+  return { file, position: batch.position, offset: batch.offset, opts };
 }
 
 describe('missing offsets between segments', () => {
@@ -226,21 +239,22 @@ describe('missing offsets between segments', () => {
     const first = probe.segments()[0];
     await probe.close();
     if (first === undefined) throw new Error('no segment');
-    // Cut the last two records off the first (closed) segment, at a record boundary.
+    // Cut the last batch off the first (closed) segment, at a batch boundary.
     const file = join(tmp.path, `${STEM}.log`);
     const bytes = await readFile(file);
     const count = Number(first.lastOffset) + 1;
-    let keep = 0;
-    for (let i = 0; i < count - 2; i++) keep += bytes.readUInt32LE(keep);
+    const lastBatch = batchesOf(bytes, 0).at(-1);
+    if (lastBatch === undefined) throw new Error('no batch');
+    const keep = lastBatch.position;
+    const lost = lastBatch.offset;
+    expect(lost).toBeLessThan(count);
     await truncate(file, keep);
     const log = await openPartitionLog(tmp.path, testLogOptions(opts));
-    expect(log.problems()).toEqual([
-      expect.objectContaining({ details: { file, position: keep, offset: count - 2 } }),
-    ]);
+    expect(log.problems()).toEqual([expect.objectContaining({ details: { file, position: keep, offset: lost } })]);
     const prefix = await log.read(0n, 100);
-    expect(prefix.map((r) => r.offset)).toEqual(Array.from({ length: count - 2 }, (_, i) => BigInt(i)));
-    await expect(log.read(BigInt(count - 2), 10)).rejects.toThrow(
-      expect.objectContaining({ code: ErrorCodes.CORRUPT_RECORD, details: { file, position: keep, offset: count - 2 } }),
+    expect(prefix.map((r) => r.offset)).toEqual(Array.from({ length: lost }, (_, i) => BigInt(i)));
+    await expect(log.read(BigInt(lost), 10)).rejects.toThrow(
+      expect.objectContaining({ code: ErrorCodes.CORRUPT_RECORD, details: { file, position: keep, offset: lost } }),
     );
     // Offsets after the gap read normally.
     const after = await log.read(BigInt(count), 5);

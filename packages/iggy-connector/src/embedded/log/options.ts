@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_MAX_BATCH_BYTES, MAX_BATCH_BYTES } from './batch-format';
 import type { Clock, FileLayer, LogProblem } from './types';
 
 /** Largest `segmentBytes`: positions in the index are u32, and a segment may exceed it by one batch. */
@@ -22,6 +23,7 @@ export const PartitionLogOptionsSchema = z.object({
     'fs must be a FileLayer',
   ),
   indexIntervalBytes: z.number().int().min(1).max(MAX_SEGMENT_BYTES).default(DEFAULT_INDEX_INTERVAL_BYTES),
+  maxBatchBytes: z.number().int().min(1).max(MAX_BATCH_BYTES).default(DEFAULT_MAX_BATCH_BYTES),
   onCorruption: z
     .custom<(problem: LogProblem) => void>((v) => typeof v === 'function', 'onCorruption must be a function')
     .optional(),

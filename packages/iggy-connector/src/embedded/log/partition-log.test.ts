@@ -99,7 +99,7 @@ describe('partition log', () => {
     // maxBytes smaller than one record still returns one record.
     expect((await log.read(5n, 10, 1)).map((r) => r.offset)).toEqual([5n]);
     const three = await log.read(0n, 100);
-    const size = (r: StoredRecord) => 56 + r.payload.length + r.headers.length;
+    const size = (r: StoredRecord) => 32 + r.payload.length + r.headers.length;
     const budget = size(three[0] as StoredRecord) + size(three[1] as StoredRecord) + size(three[2] as StoredRecord);
     expect((await log.read(0n, 100, budget)).map((r) => r.offset)).toEqual([0n, 1n, 2n]);
     await expect(log.read(0n, -1)).rejects.toThrow(expect.objectContaining({ code: ErrorCodes.VALIDATION }));

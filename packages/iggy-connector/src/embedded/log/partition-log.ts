@@ -15,7 +15,7 @@ import { GroupCommit } from './group-commit';
 import { PartitionLogOptionsSchema, type ResolvedPartitionLogOptions } from './options';
 import { parseSegmentFileName, type ReadChunk, Segment } from './segment';
 import { recoverSegment } from './segment-recovery';
-import { INDEX_ENTRY_BYTES, type SparseIndex, TIME_ENTRY_BYTES } from './sparse-index';
+import { INDEX_ENTRY_BYTES, SparseIndex, TIME_ENTRY_BYTES } from './sparse-index';
 import type {
   AppendRecord,
   FileHandleLike,
@@ -41,15 +41,6 @@ const MAX_WRITE_BUFFER = 8 * 1024 * 1024;
 /** Unwritten index entries that trigger a bulk index write. */
 const INDEX_FLUSH_ENTRIES = 128;
 const EMPTY = Buffer.alloc(0);
-
-/** Thrown inside a scan when a record is corrupt; carries where. */
-class Damage {
-  constructor(
-    readonly position: number,
-    readonly offset: number,
-    readonly reason: string,
-  ) {}
-}
 
 /**
  * Visits one verified batch at `pos` of `chunk` (a batch holding offsets the walk wants);
@@ -97,10 +88,8 @@ class SegmentedPartitionLog implements PartitionLog {
   private closing: Promise<void> | null = null;
   private readonly loadedClosed = new Set<Segment>();
   private useCounter = 0;
-  /** Scratch list of (position, length) pairs of the records a scan visits. */
-  private positions = new Int32Array(2048);
-  /** Reused for encoding batches (appends are serialized, and a write completes before reuse). */
-  private writeBuffer: Buffer = Buffer.alloc(0);
+  /** Reused for encoding appends (appends are serialized, and a write completes before reuse). */
+  private writeBuffer: ByteView = byteViewOf(Buffer.alloc(0));
 
   constructor(
     private readonly dir: string,
@@ -202,14 +191,8 @@ class SegmentedPartitionLog implements PartitionLog {
     if (!Array.isArray(records) || records.length === 0) {
       throw new ValidationError('append needs at least one record', { details: { field: 'records' } });
     }
-    const sizes: number[] = new Array(records.length);
-    let total = 0;
-    for (let i = 0; i < records.length; i++) {
-      const size = encodedSize(records[i] as AppendRecord, i);
-      sizes[i] = size;
-      total += size;
-    }
-    const written = await this.enqueue(() => this.writeBatch(records, sizes, total));
+    const plan = planAppend(records, this.options.maxBatchBytes);
+    const written = await this.enqueue(() => this.writeAppend(records, plan));
     if (this.options.fsync === 'always') {
       try {
         await this.groupCommit.request();
@@ -228,49 +211,31 @@ class SegmentedPartitionLog implements PartitionLog {
     if (maxBytes !== undefined && !(maxBytes > 0)) {
       throw new ValidationError('maxBytes must be positive', { details: { field: 'maxBytes' } });
     }
-    const out: StoredRecord[] = [];
+    const sink: ReadSink = { out: [], maxCount, maxBytes: maxBytes ?? Number.POSITIVE_INFINITY, bytes: 0 };
+    const out = sink.out;
     const limit = this.visibleNext;
     const first = Number(this.firstOffset);
     let from = fromOffset < BigInt(first) ? first : fromOffset >= BigInt(limit) ? limit : Number(fromOffset);
     if (maxCount === 0 || from >= limit) return out;
-    const budget = maxBytes ?? Number.POSITIVE_INFINITY;
-    let bytes = 0;
-    let lastTsLo = -1;
-    let lastTsHi = -1;
-    let lastTsBig = 0n;
-    const visit: Visitor = (buf, view, pos, length, offset) => {
-      if (out.length > 0 && bytes + length > budget) return false;
-      bytes += length;
-      const tsLo = view.getUint32(pos + FIELD_TIMESTAMP, true);
-      const tsHi = view.getUint32(pos + FIELD_TIMESTAMP + 4, true);
-      if (tsLo !== lastTsLo || tsHi !== lastTsHi || out.length === 0) {
-        lastTsLo = tsLo;
-        lastTsHi = tsHi;
-        lastTsBig = view.getBigUint64(pos + FIELD_TIMESTAMP, true);
-      }
-      const h = view.getUint32(pos + FIELD_HEADERS_LENGTH, true);
-      const p = view.getUint32(pos + FIELD_PAYLOAD_LENGTH, true);
-      const bodyAt = buf.byteOffset + pos + RECORD_HEADER_BYTES;
-      out.push({
-        offset: BigInt(offset),
-        timestamp: lastTsBig,
-        originTimestamp: view.getBigUint64(pos + FIELD_ORIGIN, true),
-        id: readId(view, pos + FIELD_ID),
-        payload: Buffer.from(buf.buffer, bodyAt + h, p),
-        headers: h === 0 ? EMPTY : Buffer.from(buf.buffer, bodyAt, h),
-      });
-      return out.length < maxCount && bytes < budget;
+    const visit: BatchVisitor = (chunk, pos, info) => {
+      const start = from > info.baseOffset ? from - info.baseOffset : 0;
+      const end = Math.min(info.count, limit - info.baseOffset);
+      const before = out.length;
+      const more = decodeMessages(chunk, pos, info, start, end, sink);
+      from = info.baseOffset + start + (out.length - before);
+      return more && from < limit;
     };
     const segs = this.segs;
     let i = this.segmentIndexFor(segs, from);
     try {
       for (; i < segs.length && from < limit; i++) {
         const segment = segs[i] as Segment;
-        const before = out.length;
-        const wanted = maxCount - out.length;
-        const done = await this.walkSegment(segment, from, limit, wanted, budget - bytes, visit);
-        if (out.length > before) from = Number((out[out.length - 1] as StoredRecord).offset) + 1;
-        if (done || from >= limit) break;
+        const hint = this.readHint(segment, maxCount - out.length, sink.maxBytes - sink.bytes);
+        if (await this.walkSegment(segment, from, limit, hint, visit)) {
+          this.maybePrefetch(segment, from, hint);
+          break;
+        }
+        if (from >= limit) break;
         const next = segs[i + 1];
         if (next !== undefined && from < next.baseOffset) {
           // Offsets between this segment's end and the next segment's start are missing.
@@ -299,13 +264,10 @@ class SegmentedPartitionLog implements PartitionLog {
       if (segment.recordCount <= 0 || segment.maxTimestamp < target) continue;
       if (segment.baseOffset >= limit) return null;
       let found = -1;
-      await this.walkSegment(segment, null, limit, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, (_buf, view, pos, _len, offset) => {
-        const ts = view.getUint32(pos + FIELD_TIMESTAMP + 4, true) * TWO_32 + view.getUint32(pos + FIELD_TIMESTAMP, true);
-        if (ts >= target) {
-          found = offset;
-          return false;
-        }
-        return true;
+      await this.walkSegment(segment, null, limit, MIN_READ_CHUNK, (_chunk, _pos, info) => {
+        if (info.timestamp < target) return true;
+        found = info.baseOffset;
+        return false;
       }, target);
       if (found >= 0) return found < limit ? BigInt(found) : null;
     }
@@ -403,18 +365,18 @@ class SegmentedPartitionLog implements PartitionLog {
     return run;
   }
 
-  /** Writes one batch (inside the queue): roll if full, one write for the records, then the index. */
-  private async writeBatch(
+  /** Writes one append (inside the queue): roll if full, one write for its batches, then the index. */
+  private async writeAppend(
     records: readonly AppendRecord[],
-    sizes: readonly number[],
-    total: number,
+    plan: AppendPlan,
   ): Promise<{ baseOffset: number; timestamp: number }> {
     if (this.state === 'closed') throw new ClosedError('partition log is closed');
     if (this.failure) throw this.failure;
+    const total = plan.totalBytes;
     if (this.active.size > 0 && this.active.size + total > this.options.segmentBytes) await this.roll();
     const segment = this.active;
     if (segment.size + total > MAX_SEGMENT_POSITION) {
-      throw new ValidationError(`batch of ${total} bytes is too large for one segment`, {
+      throw new ValidationError(`append of ${total} bytes is too large for one segment`, {
         details: { field: 'records', size: total },
       });
     }
@@ -424,15 +386,18 @@ class SegmentedPartitionLog implements PartitionLog {
     }
     const now = Number(this.options.clock.nowMicros());
     const timestamp = Math.max(now, this.lastTimestamp);
-    if (this.writeBuffer.length < total && total <= MAX_WRITE_BUFFER) {
-      this.writeBuffer = Buffer.allocUnsafe(Math.max(total, this.writeBuffer.length * 2));
+    let out = this.writeBuffer;
+    if (out.bytes.length < total) {
+      // allocUnsafeSlow: a buffer of its own, 8-byte aligned, so u64 fields are written as words.
+      out = byteViewOf(Buffer.allocUnsafeSlow(Math.max(total, Math.min(MAX_WRITE_BUFFER, out.bytes.length * 2))));
+      if (total <= MAX_WRITE_BUFFER) this.writeBuffer = out;
     }
-    const batch = encodeBatch(this.writeBuffer, records, sizes, total, segment.baseOffset, base, timestamp, segment.size, {
+    const encoded = encodeAppend(out, plan, records, base, timestamp, segment.size, segment.baseOffset, {
       lastIndexedPosition: segment.lastIndexedPosition,
       intervalBytes: this.options.indexIntervalBytes,
     });
     try {
-      await writeFully(segment.handle as FileHandleLike, batch.bytes, segment.size);
+      await writeFully(segment.handle as FileHandleLike, encoded.bytes, segment.size);
     } catch (error) {
       // Cut any partial write so the next append starts from a clean end.
       try {
@@ -443,9 +408,9 @@ class SegmentedPartitionLog implements PartitionLog {
       throw new StorageError(`write to ${segment.logPath} failed`, { cause: error, retriable: true });
     }
     const index = segment.index as SparseIndex;
-    if (batch.entryCount > 0) {
-      index.appendEncoded(batch.indexEntries, batch.timeEntries, batch.entryCount);
-      segment.lastIndexedPosition = batch.lastIndexedPosition;
+    if (encoded.entryCount > 0) {
+      index.appendEncoded(encoded.indexEntries, encoded.timeEntries, encoded.entryCount);
+      segment.lastIndexedPosition = encoded.lastIndexedPosition;
     }
     if (segment.size === 0) segment.createdAtMs = Math.floor(timestamp / 1000);
     segment.size += total;
@@ -656,12 +621,19 @@ class SegmentedPartitionLog implements PartitionLog {
     return chunk;
   }
 
-  /** Reads `length` bytes at `pos` into a new chunk. */
+  /** Reads `length` bytes at `pos` into a new chunk (a buffer of its own, 8-byte aligned). */
   private async readChunk(handle: FileHandleLike, pos: number, length: number): Promise<ReadChunk> {
-    const bytes = Buffer.allocUnsafe(length);
+    const bytes = Buffer.allocUnsafeSlow(length);
     const got = await readFully(handle, bytes, length, pos);
     const data = got === length ? bytes : bytes.subarray(0, got);
-    return { position: pos, bytes: data, view: new DataView(data.buffer, data.byteOffset, data.byteLength) };
+    return { ...byteViewOf(data), position: pos, verified: new Set<number>() };
+  }
+
+  /** Bytes a read of `maxCount` records / `maxBytes` from `segment` likely needs in one chunk. */
+  private readHint(segment: Segment, maxCount: number, maxBytes: number): number {
+    const average = segment.recordCount > 0 ? segment.size / segment.recordCount : 1024;
+    const estimate = Math.min(maxBytes, average * Math.min(maxCount, 1e6)) + this.options.indexIntervalBytes + average;
+    return Math.ceil(Math.min(MAX_READ_CHUNK, Math.max(MIN_READ_CHUNK, estimate)));
   }
 
   /**
@@ -674,6 +646,7 @@ class SegmentedPartitionLog implements PartitionLog {
     const handle = segment.handle;
     const index = segment.index;
     if (cached === null || handle === null || index === null || segment.prefetch !== null || segment.deleted) return;
+    if (nextOffset > segment.lastOffset) return;
     const entry = index.floorByOffset(nextOffset - segment.baseOffset);
     const start = entry >= 0 ? index.position(entry) : 0;
     const available = segment.size - start;
@@ -684,19 +657,18 @@ class SegmentedPartitionLog implements PartitionLog {
   }
 
   /**
-   * Reads records of `segment` in order and hands each verified one with offset ≥ `from` (or,
-   * when `from` is null, from the time-index position for `timestamp`) to `visit`, up to
-   * `maxCount` records and about `maxBytes`, never past `limit`. Every visited run of records is
-   * verified with one crc32 call. Returns true when the visitor stopped (or the limits were hit),
-   * false when the segment was exhausted.
+   * Walks the batches of `segment` in order, from the index entry before offset `from` (or, when
+   * `from` is null, before `timestamp`), never past `limit`, and hands each batch that holds an
+   * offset ≥ `from` to `visit` once its checksum is verified (batches before `from` are only
+   * checked for structure). `need` sizes the chunks read. Returns true when the visitor stopped
+   * the walk, false when the segment (or the visible part of it) was exhausted.
    */
   private async walkSegment(
     segment: Segment,
     from: number | null,
     limit: number,
-    maxCount: number,
-    maxBytes: number,
-    visit: Visitor,
+    need: number,
+    visit: BatchVisitor,
     timestamp?: number,
   ): Promise<boolean> {
     segment.refs++;
@@ -713,114 +685,53 @@ class SegmentedPartitionLog implements PartitionLog {
         from === null ? index.lastBeforeTimestamp(timestamp as number) : index.floorByOffset(from - segment.baseOffset);
       let pos = entry >= 0 ? index.position(entry) : 0;
       let expected = entry >= 0 ? segment.baseOffset + index.relOffset(entry) : segment.baseOffset;
-      const wantFrom = from ?? expected;
       const end = segment.size;
-      const average = segment.recordCount > 0 ? segment.size / segment.recordCount : 1024;
-      const estimate = Math.min(maxBytes, average * Math.min(maxCount, 1e6)) + this.options.indexIntervalBytes + average;
-      let need = Math.ceil(Math.min(MAX_READ_CHUNK, Math.max(MIN_READ_CHUNK, estimate)));
-      let visited = 0;
-      let positions = this.positions;
+      let chunk: ReadChunk | null = null;
+      /** The previous batch when it was only skipped (its checksum unchecked), else null. */
+      let skipped: { position: number; offset: number; length: number } | null = null;
       while (pos < end && expected < limit) {
-        const chunk = await this.chunkAt(segment, handle, pos, Math.min(need, end - pos), end);
-        const buf = chunk.bytes;
-        const view = chunk.view;
-        const stop = Math.min(buf.length, end - chunk.position);
-        // Structural pass: find whole records, check lengths and offsets.
-        const startP = pos - chunk.position;
-        let p = startP;
-        let spanStart = -1;
-        let damage: Damage | null = null;
-        let needed = 0;
-        let halt = false;
-        let listed = 0;
-        while (p < stop) {
-          if (expected >= limit) {
-            halt = true;
-            break;
-          }
-          if (stop - p < RECORD_HEADER_BYTES) {
-            if (chunk.position + stop >= end) damage = new Damage(chunk.position + p, expected, 'truncated record');
-            needed = RECORD_HEADER_BYTES;
-            break;
-          }
-          const recordLength = view.getUint32(p, true);
-          const h = view.getUint32(p + FIELD_HEADERS_LENGTH, true);
-          const pl = view.getUint32(p + FIELD_PAYLOAD_LENGTH, true);
-          if (
-            recordLength < RECORD_OVERHEAD ||
-            recordLength > MAX_RECORD_BYTES ||
-            RECORD_OVERHEAD + h + pl !== recordLength
-          ) {
-            damage = new Damage(chunk.position + p, expected, 'malformed record length');
-            break;
-          }
-          if (p + recordLength > stop) {
-            if (chunk.position + p + recordLength > end) {
-              damage = new Damage(chunk.position + p, expected, 'record runs past the end');
-            }
-            needed = recordLength;
-            break;
-          }
-          const hi = view.getUint32(p + 8, true);
-          if (hi > 0x1fffff || hi * TWO_32 + view.getUint32(p + 4, true) !== expected) {
-            damage = new Damage(chunk.position + p, expected, 'unexpected offset');
-            break;
-          }
-          if (expected >= wantFrom) {
-            if (visited + listed >= maxCount) {
-              halt = true;
-              break;
-            }
-            if (spanStart < 0) spanStart = p;
-            if (listed * 2 + 2 > positions.length) {
-              const grown = new Int32Array(positions.length * 2);
-              grown.set(positions);
-              positions = grown;
-              this.positions = grown;
-            }
-            positions[listed * 2] = p;
-            positions[listed * 2 + 1] = recordLength;
-            listed++;
-          }
-          p += recordLength;
-          expected++;
+        if (chunk === null || pos + BATCH_HEADER_BYTES > chunk.position + chunk.bytes.length) {
+          chunk = await this.chunkAt(segment, handle, pos, Math.min(Math.max(need, BATCH_HEADER_BYTES), end - pos), end);
         }
-        // Checksum pass: one crc32 over the whole run of wanted records.
-        const firstListed = expected - listed;
-        let valid = listed;
-        if (listed > 0 && crcOf(buf, spanStart, p - spanStart, CRC_SEED) !== CRC_SEED) {
-          for (let k = 0; k < listed; k++) {
-            const at = positions[k * 2] as number;
-            if (checkRecord(buf, at, stop, firstListed + k).status !== 'ok') {
-              valid = k;
-              damage = new Damage(chunk.position + at, firstListed + k, 'checksum mismatch');
-              break;
-            }
+        let at = pos - chunk.position;
+        if (chunk.bytes.length - at < BATCH_HEADER_BYTES) {
+          throw await this.damageAfter(segment, skipped, { position: pos, offset: expected, reason: 'truncated batch' });
+        }
+        const problem = headerProblem(chunk.view, at);
+        if (problem !== null) {
+          throw await this.damageAfter(segment, skipped, { position: pos, offset: expected, reason: problem });
+        }
+        const info = readBatchInfo(chunk.view, at);
+        if (info.baseOffset !== expected) {
+          const reason = `batch starts at offset ${info.baseOffset}, expected ${expected}`;
+          throw await this.damageAfter(segment, skipped, { position: pos, offset: expected, reason });
+        }
+        if (pos + info.length > end) {
+          const reason = 'batch runs past the end of the segment';
+          throw await this.damageAfter(segment, skipped, { position: pos, offset: expected, reason });
+        }
+        if (at + info.length > chunk.bytes.length) {
+          chunk = await this.chunkAt(segment, handle, pos, Math.min(Math.max(need, info.length), end - pos), end);
+          at = pos - chunk.position;
+          if (chunk.bytes.length - at < info.length) {
+            throw this.reportDamage(segment, { position: pos, offset: expected, reason: 'batch runs past the end of the file' });
           }
         }
-        for (let k = 0; k < valid; k++) {
-          visited++;
-          const at = positions[k * 2] as number;
-          const length = positions[k * 2 + 1] as number;
-          if (!visit(buf, view, at, length, firstListed + k)) {
-            this.maybePrefetch(segment, firstListed + k + 1, need);
-            return true;
+        if (from === null || info.baseOffset + info.count > from) {
+          if (!chunk.verified.has(pos)) {
+            const bad = verifyBatch(chunk, at, info.length);
+            if (bad !== null) throw this.reportDamage(segment, { position: pos, offset: expected, reason: bad });
+            chunk.verified.add(pos);
           }
+          if (!visit(chunk, at, info)) return true;
+          skipped = null;
+        } else {
+          skipped = { position: pos, offset: expected, length: info.length };
         }
-        if (damage !== null) throw this.reportDamage(segment, damage);
-        if (halt || visited >= maxCount) {
-          this.maybePrefetch(segment, expected, need);
-          return true;
-        }
-        if (p === startP) {
-          // Not even one whole record in the chunk: read one large enough.
-          need = Math.max(need, needed);
-          segment.readCache = null;
-          continue;
-        }
-        pos = chunk.position + p;
+        pos += info.length;
+        expected += info.count;
       }
-      return visited >= maxCount;
+      return false;
     } catch (error) {
       if (error instanceof StorageError || error instanceof ClosedError) throw error;
       if (this.state === 'closed') throw new ClosedError('partition log is closed', { cause: error });
@@ -830,6 +741,27 @@ class SegmentedPartitionLog implements PartitionLog {
       if (segment.deleted && segment.refs === 0) await segment.closeHandles();
       else if (segment.closed) await this.evictLoaded();
     }
+  }
+
+  /**
+   * Reports structural damage found at `damage.position`. When the batch before it was skipped
+   * unverified and its checksum is wrong, that batch is the culprit (its length or count field
+   * led the walk astray) and is reported instead.
+   */
+  private async damageAfter(
+    segment: Segment,
+    skipped: { position: number; offset: number; length: number } | null,
+    damage: { position: number; offset: number; reason: string },
+  ): Promise<StorageError> {
+    if (skipped !== null && segment.handle !== null) {
+      const chunk = await this.chunkAt(segment, segment.handle, skipped.position, skipped.length, segment.size);
+      const at = skipped.position - chunk.position;
+      if (chunk.bytes.length - at >= skipped.length) {
+        const bad = verifyBatch(chunk, at, skipped.length);
+        if (bad !== null) return this.reportDamage(segment, { position: skipped.position, offset: skipped.offset, reason: bad });
+      }
+    }
+    return this.reportDamage(segment, damage);
   }
 
   /** Records a corrupt record as a problem (once) and returns the `CORRUPT_RECORD` error. */

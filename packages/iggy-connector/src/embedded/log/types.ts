@@ -57,15 +57,23 @@ export interface PartitionLogOptions {
   fs: FileLayer;
   /** Sparse index granularity: one index entry per this many log bytes (default 4096). */
   indexIntervalBytes?: number;
-  /** Called once per corrupt record found (at open or on read); see `PartitionLog.problems()`. */
+  /**
+   * Largest record batch (default 1 MiB): an append whose records need more bytes is written as
+   * several batches (still in one write). A single record larger than this gets a batch of its own.
+   */
+  maxBatchBytes?: number;
+  /** Called once per corrupt batch found (at open or on read); see `PartitionLog.problems()`. */
   onCorruption?: (problem: LogProblem) => void;
 }
 
-/** A problem found in a partition log (today: a corrupt record). */
+/** A problem found in a partition log (today: a corrupt record batch). */
 export interface LogProblem {
   code: 'CORRUPT_RECORD';
   message: string;
-  /** `file` (log file path), `position` (byte offset in it), `offset` (record offset). */
+  /**
+   * `file` (log file path), `position` (byte offset of the damaged batch in it), `offset` (first
+   * offset of that batch, or the first missing offset).
+   */
   details: { file: string; position: number; offset: number };
   at: Date;
 }
@@ -81,7 +89,8 @@ export interface PartitionLog {
   /**
    * Reads up to `maxCount` records starting at `fromOffset` (clamped to firstOffset). Past the
    * end returns []. A bad checksum in a closed segment throws `CORRUPT_RECORD`
-   * with details `{ file, position, offset }`.
+   * with details `{ file, position, offset }` of the damaged batch. `maxBytes` counts
+   * 32 + headers + payload bytes per record; at least one record is returned.
    */
   read(fromOffset: bigint, maxCount: number, maxBytes?: number): Promise<StoredRecord[]>;
   /** First offset whose broker timestamp is ≥ `timestampMicros`, or null when none. */

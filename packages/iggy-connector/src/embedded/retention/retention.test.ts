@@ -19,8 +19,8 @@ describe('retention', () => {
   it('deletes closed segments whose newest record is older than maxAgeMs', async () => {
     await using tmp = await makeTempDir();
     const clock = new ManualClock();
-    // 156-byte records, 3 per segment.
-    const log = await openPartitionLog(tmp.path, testLogOptions({ clock, segmentBytes: 468 }));
+    // One 176-byte batch per append (40 header + 32 entry + 100 payload + 4 padding), 3 per segment.
+    const log = await openPartitionLog(tmp.path, testLogOptions({ clock, segmentBytes: 528 }));
     await fill(log, clock, 20, 1000);
     const before = log.segments();
     expect(before).toHaveLength(7);
@@ -53,14 +53,14 @@ describe('retention', () => {
   it('deletes the oldest closed segments across partitions until the topic fits', async () => {
     await using tmp = await makeTempDir();
     const clock = new ManualClock();
-    const options = testLogOptions({ clock, segmentBytes: 468 });
+    const options = testLogOptions({ clock, segmentBytes: 528 });
     const p0 = await openPartitionLog(join(tmp.path, '0'), options);
     const p1 = await openPartitionLog(join(tmp.path, '1'), options);
     // p0 is written first (older), then p1; 4 segments each (3 closed).
     await fill(p0, clock, 10, 10);
     await fill(p1, clock, 10, 10);
     const total = p0.sizeBytes() + p1.sizeBytes();
-    const segmentBytes = 468;
+    const segmentBytes = 528;
     // Need to free 4 segments' worth: p0's three closed ones go first (oldest), then p1's oldest.
     const limit = BigInt(total - 4 * segmentBytes);
     const result = await applyRetention([p0, p1], { maxTopicBytes: limit }, clock.nowMs());

@@ -18,6 +18,7 @@ import {
   getClusterMetadata,
   loginRegister,
   loginRegisterWithPat,
+  logout,
   NODE_ROLE_LEADER,
   NODE_STATUS_HEALTHY,
   ping,
@@ -123,6 +124,9 @@ export class IggyClient implements AsyncDisposable {
   #everConnected = false;
   #lastActivity = 0;
   #heartbeat: NodeJS.Timeout | undefined;
+  /** Client id of a session lost with its connection, still to be logged out (see `releaseLostSession`). */
+  #lostClient: bigint | undefined;
+  #evicted = false;
   #closed = false;
 
   /** Creates a client; nothing is dialled until `connect()` or the first call. */
@@ -321,6 +325,7 @@ export class IggyClient implements AsyncDisposable {
   /** Dials `address`, logs in and follows the leader (≤ `maxRedirects` hops). */
   async #openAt(address: string, hops: number): Promise<void> {
     const raw = await dial(address, this.#options.tls, this.#options.connectTimeoutMs);
+    if (this.#lostClient !== undefined) await this.#releaseLostSession(address, this.#lostClient);
     const socket: FrameSocket = new FrameSocket(raw, address, this.#options.maxFrameBytes, {
       onEviction: (header, solicited) => this.#onEviction(socket, header, solicited),
       onClose: (error) => this.#onClosed(socket, error),
@@ -356,9 +361,38 @@ export class IggyClient implements AsyncDisposable {
     }
   }
 
-  /** The login-register handshake (spec §5) on a fresh socket. */
-  async #login(socket: FrameSocket): Promise<ServerInfo> {
-    this.#state.beginRegister();
+  /**
+   * Logs the session of client id `client` out on a short extra connection (best effort), so a
+   * server that kept it (e.g. across its restart) drops its group memberships. Logging in as
+   * the same client id rebinds that client; the Logout then removes it.
+   */
+  async #releaseLostSession(address: string, client: bigint): Promise<void> {
+    let socket: FrameSocket | undefined;
+    try {
+      const raw = await dial(address, this.#options.tls, this.#options.connectTimeoutMs);
+      this.#lostClient = undefined;
+      socket = new FrameSocket(raw, address, this.#options.maxFrameBytes, { onEviction: () => {}, onClose: () => {} });
+      const state = new SessionState();
+      state.beginRegister(client);
+      await this.#login(socket, state);
+      const timeout = this.#options.requestTimeoutMs;
+      const frame = encodeRequestFrame(state.header(logout.operation, logout.code), Buffer.alloc(0));
+      await this.#exchange(socket, frame, Date.now() + timeout, 'release lost session', timeout);
+      this.#logger.info('logged out the session lost with the previous connection', { client: this.#options.label });
+    } catch (error) {
+      this.#logger.debug('the lost session could not be logged out (it is probably gone already)', {
+        client: this.#options.label,
+        error: String(error),
+      });
+    } finally {
+      socket?.destroy();
+    }
+  }
+
+  /** The login-register handshake (spec §5) on a fresh socket, for `state`'s client id. */
+  async #login(socket: FrameSocket, state?: SessionState): Promise<ServerInfo> {
+    const session = state ?? this.#state;
+    if (!state) session.beginRegister();
     const credentials = this.#options.credentials;
     const prefix = { protocolVersion: packVersion(CLIENT_PROTOCOL), sdkName: SDK_NAME, sdkVersion: SDK_VERSION };
     const context = new Uint8Array(0);
@@ -376,7 +410,7 @@ export class IggyClient implements AsyncDisposable {
             token: Buffer.from(credentials.token.reveal(), 'utf8'),
             context,
           });
-    const frame = encodeRequestFrame(this.#state.header(command.operation, command.code), body);
+    const frame = encodeRequestFrame(session.header(command.operation, command.code), body);
     const timeout = this.#options.requestTimeoutMs;
     const payload = await this.#exchange(socket, frame, Date.now() + timeout, 'login', timeout);
     const reply = decodeResponse(loginRegister, payload);
@@ -384,7 +418,7 @@ export class IggyClient implements AsyncDisposable {
     if (!isCompatible(packVersion(CLIENT_PROTOCOL), reply.serverProtocol)) {
       throw incompatibleProtocolError(reply.serverProtocol, 0, 14003, reply.serverVersion);
     }
-    this.#state.bind(reply.session);
+    session.bind(reply.session);
     return {
       address: socket.address,
       serverVersion: reply.serverVersion,
@@ -416,6 +450,8 @@ export class IggyClient implements AsyncDisposable {
 
   #onEviction(socket: FrameSocket, header: EvictionHeader, solicited: boolean): void {
     const error = evictionError(header);
+    // The server ended this session itself: there is nothing left to log out.
+    if (socket === this.#socket) this.#evicted = true;
     this.#lastError = error;
     this.#logger.warn('Iggy evicted the session', {
       client: this.#options.label,
@@ -430,7 +466,10 @@ export class IggyClient implements AsyncDisposable {
     if (socket !== this.#socket) return;
     this.#socket = undefined;
     const hadSession = this.#server !== undefined;
+    const evicted = this.#evicted;
+    this.#evicted = false;
     this.#server = undefined;
+    if (hadSession && !evicted && this.#options.releaseLostSession) this.#lostClient = this.#state.client;
     this.#state.reset();
     this.#stopHeartbeat();
     if (this.#closed) return;

@@ -49,6 +49,12 @@ export const IggyClientOptionsSchema = z.object({
   maxTransientRetries: z.number().int().nonnegative().default(200),
   /** Most leader redirections after login. */
   maxRedirects: z.number().int().nonnegative().default(3),
+  /**
+   * After a lost connection, log the lost session out (as its client id, on a short extra
+   * connection) before logging in again. A restarted Iggy 0.9 server still holds the sessions
+   * it had, and a consumer-group member's old session would keep its partitions forever.
+   */
+  releaseLostSession: z.boolean().default(false),
   /** Follow the cluster leader after login (reads cluster metadata). */
   followLeader: z.boolean().default(true),
   /** Names this client in logs (never a secret). */

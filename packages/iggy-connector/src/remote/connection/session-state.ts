@@ -36,9 +36,12 @@ export class SessionState {
     return this.#session !== 0n;
   }
 
-  /** Starts a login attempt: a fresh client id, the counter back to 1, no session. */
-  beginRegister(): void {
-    this.#client = randomClientId();
+  /**
+   * Starts a login attempt: a fresh client id (or `client`, to log in again as an earlier
+   * session's client), the counter back to 1, no session.
+   */
+  beginRegister(client?: bigint): void {
+    this.#client = client ?? randomClientId();
     this.#session = 0n;
     this.#counter = 1n;
   }

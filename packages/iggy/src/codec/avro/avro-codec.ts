@@ -5,12 +5,15 @@ import { AVRO_CONTENT_TYPE, type AvroSchemaLookup, type EnvelopeCodec } from '..
 import { type AvroEnvelopeRecord, ENVELOPE_AVRO_SCHEMA } from './envelope-schema';
 import { fingerprintKey, schemaFingerprint } from './fingerprint';
 import { type AvscModule, loadAvsc } from './load-avsc';
-import { frameSingleObject, parseSingleObject } from './single-object';
+import { type PlainConverter, plainConverter } from './plain';
+import { hasFingerprint, parseSingleObject, ScratchBuffer } from './single-object';
 
 interface CompiledSchema {
   type: Type;
   fingerprint: Uint8Array;
   key: string;
+  /** Turns values decoded with `type` into plain objects. */
+  plain: PlainConverter;
 }
 
 /** Options of the Avro codec. */
@@ -25,13 +28,15 @@ function decodeFailed(message: string, cause?: unknown): SerializationError {
   return new SerializationError(message, { code: 'DECODE_FAILED', cause });
 }
 
-/** Copies avsc's record instances into plain objects (arrays, maps and bytes kept as they are). */
-function toPlain(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(toPlain);
-  if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, inner] of Object.entries(value)) out[key] = toPlain(inner);
-  return out;
+/** Paths where `value` does not match `type` (empty when it matches). */
+function mismatches(type: Type, value: unknown): string[] {
+  const paths: string[] = [];
+  type.isValid(value, {
+    errorHook: (path: string[]) => {
+      paths.push(path.length > 0 ? path.join('.') : '(root)');
+    },
+  });
+  return paths;
 }
 
 /**
@@ -46,7 +51,12 @@ export class AvroCodec implements EnvelopeCodec {
   readonly #envelope: CompiledSchema;
   readonly #lookup: AvroSchemaLookup | undefined;
   readonly #bySource = new Map<string, CompiledSchema>();
-  readonly #byFingerprint = new Map<string, CompiledSchema>();
+  readonly #byObject = new WeakMap<object, CompiledSchema>();
+  readonly #fingerprints = new Set<string>();
+  /** Payload schemas in the order they were compiled, scanned by fingerprint when decoding. */
+  readonly #payloadSchemas: CompiledSchema[] = [];
+  readonly #payloadScratch = new ScratchBuffer();
+  readonly #envelopeScratch = new ScratchBuffer();
 
   /** Loads `avsc` (throws `VALIDATION` when it is not installed) and compiles the envelope schema. */
   constructor(options: AvroCodecOptions = {}) {
@@ -58,7 +68,7 @@ export class AvroCodec implements EnvelopeCodec {
   #compileUnchecked(schema: unknown): CompiledSchema {
     const type = this.#avsc.Type.forSchema(schema as Parameters<AvscModule['Type']['forSchema']>[0]);
     const fingerprint = schemaFingerprint(JSON.stringify(type.schema()));
-    return { type, fingerprint, key: fingerprintKey(fingerprint) };
+    return { type, fingerprint, key: fingerprintKey(fingerprint), plain: plainConverter(type) };
   }
 
   /** Compiles (once) and registers a payload schema; throws `SERIALIZATION` when it is invalid. */
@@ -67,42 +77,52 @@ export class AvroCodec implements EnvelopeCodec {
   }
 
   #compile(schema: unknown): CompiledSchema {
-    const source = typeof schema === 'string' ? schema : JSON.stringify(schema);
-    const known = this.#bySource.get(source);
-    if (known) return known;
-    let compiled: CompiledSchema;
-    try {
-      compiled = this.#compileUnchecked(typeof schema === 'string' ? JSON.parse(schema) : schema);
-    } catch (cause) {
-      throw new SerializationError(`invalid Avro schema: ${String(cause)}`, { cause });
+    // Definitions hand the same schema object to every encode: look it up by identity first.
+    const isObject = typeof schema === 'object' && schema !== null;
+    if (isObject) {
+      const known = this.#byObject.get(schema);
+      if (known) return known;
     }
-    this.#bySource.set(source, compiled);
-    this.#byFingerprint.set(compiled.key, compiled);
+    const source = typeof schema === 'string' ? schema : JSON.stringify(schema);
+    let compiled = this.#bySource.get(source);
+    if (!compiled) {
+      try {
+        compiled = this.#compileUnchecked(typeof schema === 'string' ? JSON.parse(schema) : schema);
+      } catch (cause) {
+        throw new SerializationError(`invalid Avro schema: ${String(cause)}`, { cause });
+      }
+      this.#bySource.set(source, compiled);
+      if (!this.#fingerprints.has(compiled.key)) {
+        this.#fingerprints.add(compiled.key);
+        this.#payloadSchemas.push(compiled);
+      }
+    }
+    if (isObject) this.#byObject.set(schema, compiled);
     return compiled;
   }
 
   /** Encodes the envelope; a payload that does not match `payloadSchema` is `SERIALIZATION`. */
   encode(envelope: EventEnvelope, payloadSchema?: unknown): Uint8Array {
-    let payload: Uint8Array;
+    let payload: Buffer;
     let payloadEncoding: AvroEnvelopeRecord['payloadEncoding'] = 'JSON';
     if (payloadSchema !== undefined && payloadSchema !== null) {
       const compiled = this.#compile(payloadSchema);
-      const paths: string[] = [];
-      const valid = compiled.type.isValid(envelope.payload, {
-        errorHook: (path: string[]) => {
-          paths.push(path.length > 0 ? path.join('.') : '(root)');
-        },
-      });
-      if (!valid) {
+      let length: number;
+      try {
+        // avsc checks every value as it writes it, so a mismatch throws here.
+        length = this.#payloadScratch.writeSingleObject(compiled.type, compiled.fingerprint, envelope.payload);
+      } catch (cause) {
+        const paths = mismatches(compiled.type, envelope.payload);
         throw new SerializationError(
           `payload of ${envelope.type} v${envelope.schemaVersion} does not match its Avro schema (at ${paths.join(', ')})`,
-          { details: { eventId: envelope.id, paths } },
+          { cause, details: { eventId: envelope.id, paths } },
         );
       }
-      payload = frameSingleObject(compiled.fingerprint, compiled.type.toBuffer(envelope.payload));
+      payload = this.#payloadScratch.buffer.subarray(0, length);
       payloadEncoding = 'AVRO';
     } else {
-      payload = jsonBytes(envelope.payload, `payload of event ${envelope.id}`);
+      const json = jsonBytes(envelope.payload, () => `payload of event ${envelope.id}`);
+      payload = Buffer.from(json.buffer, json.byteOffset, json.byteLength);
     }
     const record: AvroEnvelopeRecord = {
       id: envelope.id,
@@ -116,27 +136,28 @@ export class AvroCodec implements EnvelopeCodec {
       occurredAt: envelope.occurredAt,
       headers: Object.entries(envelope.headers ?? {}).map(([name, value]) => ({ name, value })),
       payloadEncoding,
-      payload: Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength),
+      payload,
     };
-    const paths: string[] = [];
-    if (
-      !this.#envelope.type.isValid(record, {
-        errorHook: (path: string[]) => {
-          paths.push(path.join('.'));
-        },
-      })
-    ) {
-      throw new SerializationError(
-        `event ${envelope.id} does not fit the Avro envelope (at ${paths.join(', ')})`,
-      );
+    const scratch = this.#envelopeScratch;
+    let length: number;
+    try {
+      length = scratch.writeSingleObject(this.#envelope.type, this.#envelope.fingerprint, record);
+    } catch (cause) {
+      const paths = mismatches(this.#envelope.type, record);
+      throw new SerializationError(`event ${envelope.id} does not fit the Avro envelope (at ${paths.join(', ')})`, {
+        cause,
+      });
     }
-    return frameSingleObject(this.#envelope.fingerprint, this.#envelope.type.toBuffer(record));
+    // One copy out of the scratch buffer (small results come from Node's shared pool).
+    const out = Buffer.allocUnsafe(length);
+    scratch.buffer.copy(out, 0, 0, length);
+    return out;
   }
 
   /** Decodes an Avro envelope; an unknown writer schema or malformed bytes are `DECODE_FAILED`. */
   decode(bytes: Uint8Array): unknown {
     const { fingerprint, body } = parseSingleObject(bytes);
-    if (fingerprintKey(fingerprint) !== this.#envelope.key) {
+    if (!hasFingerprint(bytes, this.#envelope.fingerprint)) {
       throw decodeFailed(`unknown Avro envelope schema fingerprint ${fingerprintKey(fingerprint)}`);
     }
     let record: AvroEnvelopeRecord;
@@ -165,10 +186,16 @@ export class AvroCodec implements EnvelopeCodec {
     return envelope;
   }
 
+  #payloadWriter(bytes: Uint8Array): CompiledSchema | undefined {
+    for (const compiled of this.#payloadSchemas) {
+      if (hasFingerprint(bytes, compiled.fingerprint)) return compiled;
+    }
+    return undefined;
+  }
+
   #decodePayload(record: AvroEnvelopeRecord): unknown {
     const { fingerprint, body } = parseSingleObject(record.payload);
-    const key = fingerprintKey(fingerprint);
-    let writer = this.#byFingerprint.get(key);
+    let writer = this.#payloadWriter(record.payload);
     if (!writer && this.#lookup) {
       const schema = this.#lookup(record.type, record.schemaVersion);
       if (schema !== undefined && schema !== null) {
@@ -177,16 +204,16 @@ export class AvroCodec implements EnvelopeCodec {
         } catch (cause) {
           throw decodeFailed(`invalid Avro schema for ${record.type} v${record.schemaVersion}`, cause);
         }
-        writer = this.#byFingerprint.get(key);
+        writer = this.#payloadWriter(record.payload);
       }
     }
     if (!writer) {
       throw decodeFailed(
-        `unknown Avro payload schema fingerprint ${key} for ${record.type} v${record.schemaVersion}`,
+        `unknown Avro payload schema fingerprint ${fingerprintKey(fingerprint)} for ${record.type} v${record.schemaVersion}`,
       );
     }
     try {
-      return toPlain(writer.type.fromBuffer(body));
+      return writer.plain(writer.type.fromBuffer(body));
     } catch (cause) {
       throw decodeFailed(`malformed Avro payload: ${String(cause)}`, cause);
     }

@@ -1,4 +1,5 @@
 import { SerializationError } from '@rustok/core';
+import type { Type } from 'avsc';
 
 /** Marker bytes that start every Avro single-object encoded datum. */
 export const SINGLE_OBJECT_MARKER = Object.freeze([0xc3, 0x01] as const);
@@ -27,4 +28,38 @@ export function parseSingleObject(bytes: Uint8Array): { fingerprint: Uint8Array;
   }
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return { fingerprint: buf.subarray(2, HEADER_LENGTH), body: buf.subarray(HEADER_LENGTH) };
+}
+
+/** A growable buffer reused across encodes (one per purpose: its bytes live until the next write). */
+export class ScratchBuffer {
+  buffer: Buffer;
+
+  /** A scratch buffer of `initialBytes` (grown on demand). */
+  constructor(initialBytes = 16 * 1024) {
+    this.buffer = Buffer.allocUnsafe(initialBytes);
+  }
+
+  /**
+   * Writes `value` with `type` as a single-object datum (marker, fingerprint, body) at the start
+   * of the buffer, growing it when needed; returns the datum's length. Throws what avsc throws
+   * for a value that does not fit the type.
+   */
+  writeSingleObject(type: Type, fingerprint: Uint8Array, value: unknown): number {
+    for (;;) {
+      const out = this.buffer;
+      out[0] = SINGLE_OBJECT_MARKER[0];
+      out[1] = SINGLE_OBJECT_MARKER[1];
+      out.set(fingerprint, 2);
+      const end = type.encode(value, out, HEADER_LENGTH);
+      if (end >= 0) return end;
+      // avsc reports the missing byte count as a negative end.
+      this.buffer = Buffer.allocUnsafe(Math.max(out.length * 2, out.length - end + HEADER_LENGTH));
+    }
+  }
+}
+
+/** True when the single-object datum at the start of `bytes` was written with `fingerprint`. */
+export function hasFingerprint(bytes: Uint8Array, fingerprint: Uint8Array): boolean {
+  for (let i = 0; i < 8; i++) if (bytes[2 + i] !== fingerprint[i]) return false;
+  return true;
 }

@@ -38,6 +38,9 @@ const POLL_ERROR_BACKOFF = {
  * periodically and when stopped.
  */
 export class PartitionWorker {
+  /** Aborted when polling ends (a stop, with or without draining). */
+  private readonly pollController = new AbortController();
+  /** Aborted when unfinished work is abandoned (after the drain, if any). */
   private readonly stopController = new AbortController();
   private readonly scheduler: KeyScheduler;
   private readonly scope: PartitionScope;
@@ -87,14 +90,22 @@ export class PartitionWorker {
   }
 
   /**
-   * Stops polling, lets running handler attempts finish (queued messages are not started),
-   * then stores the watermark. Idempotent.
+   * Stops polling, lets running handler attempts finish, then stores the watermark. With
+   * `drainMs` > 0, messages already polled keep being processed for up to that long first (a
+   * revoke: Iggy servers hand a partition over only once everything polled is committed);
+   * what is still queued after that is not started. Idempotent.
    */
-  stop(): Promise<void> {
+  stop(drainMs = 0): Promise<void> {
     this.stopped ??= (async () => {
-      this.stopController.abort();
+      this.pollController.abort();
       this.roomWaiter?.();
       await this.loop;
+      if (drainMs > 0) {
+        const drained = new AbortController();
+        await Promise.race([this.scheduler.idle(), sleep(drainMs, drained.signal)]);
+        drained.abort();
+      }
+      this.stopController.abort();
       await this.scheduler.stop();
       clearInterval(this.commitTimer);
       await this.commit();
@@ -139,7 +150,7 @@ export class PartitionWorker {
 
   private async run(): Promise<void> {
     const { deps, options } = this.shared;
-    const signal = this.stopController.signal;
+    const signal = this.pollController.signal;
     try {
       const start = await this.startPosition();
       if (start === null) return;
@@ -240,7 +251,7 @@ export class PartitionWorker {
    */
   private async startPosition(): Promise<{ offset: bigint; committed: bigint | null } | null> {
     const { deps, options, group } = this.shared;
-    const signal = this.stopController.signal;
+    const signal = this.pollController.signal;
     for (let failures = 1; !signal.aborted; failures++) {
       try {
         const committed = await deps.connector.getOffset(

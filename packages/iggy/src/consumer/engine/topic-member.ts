@@ -28,7 +28,8 @@ export class TopicMember {
     const { deps, group } = this.shared;
     const membership = await deps.connector.joinGroup(deps.stream, this.topic, group, {
       onAssign: (partitions) => this.enqueue(() => this.assign(partitions)),
-      onRevoke: (partitions) => this.enqueue(() => this.revoke(partitions)),
+      onRevoke: (partitions) =>
+        this.enqueue(() => this.revoke(partitions, this.shared.options.revokeDrainMs)),
     });
     this.membership = membership;
     await this.enqueue(() => this.assign(membership.assignment()));
@@ -71,12 +72,13 @@ export class TopicMember {
     }
   }
 
-  private async revoke(partitions: readonly number[]): Promise<void> {
+  /** Stops the partitions' workers; `drainMs` > 0 lets polled messages finish first (a revoke). */
+  private async revoke(partitions: readonly number[], drainMs = 0): Promise<void> {
     const stopping = partitions.flatMap((partition) => {
       const worker = this.workers.get(partition);
       if (worker === undefined) return [];
       this.workers.delete(partition);
-      return [worker.stop()];
+      return [worker.stop(drainMs)];
     });
     await Promise.all(stopping);
   }
