@@ -1,9 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// One vitest run over every package, so CI prints a single summary for the whole repo.
+// One vitest run over every package and example, so CI prints a single summary for the whole repo.
 export default defineConfig({
   test: {
-    projects: ['packages/*'],
+    projects: ['packages/*', 'examples/*'],
     reporters: ['default', './scripts/summary-reporter.ts'],
   },
 });

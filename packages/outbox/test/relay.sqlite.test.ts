@@ -162,4 +162,29 @@ describe('relay on SQLite', () => {
     await relay({ target, workerId: 'phoenix' }).start();
     await waitFor(() => target.published.length === 4, 'the previously claimed rows');
   });
+
+  it('retries recording a published batch, so the batch is neither stranded nor published twice', async () => {
+    const target = new FakeTarget();
+    let settleCalls = 0;
+    const flaky = new Proxy(outbox, {
+      get(store, key) {
+        const value = Reflect.get(store, key, store);
+        if (key !== 'settle') return typeof value === 'function' ? value.bind(store) : value;
+        return (...args: Parameters<SqliteOutbox['settle']>) => {
+          settleCalls++;
+          if (settleCalls === 1) return Promise.reject(new Error('database is locked'));
+          return store.settle(...args);
+        };
+      },
+    });
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, warn: (m: string) => void warnings.push(m), error: (m: string) => void warnings.push(m) };
+    write(tenantEvents(20, 2));
+    await relay({ target, store: flaky, logger }).start();
+    await waitFor(async () => (await outbox.stats()).pending === 0, 'the batch to be recorded');
+    expect(target.published).toHaveLength(20);
+    expect(strictOrderViolations(target.seen())).toEqual([]);
+    expect(settleCalls).toBeGreaterThanOrEqual(2);
+    expect(warnings).toEqual(['outbox relay could not record a published batch; retrying']);
+  });
 });

@@ -219,4 +219,57 @@ describe('SQLite outbox store', () => {
     expect(await outbox.purge(60_000, 100)).toBe(2);
     expect(count()).toBe(0);
   });
+
+  it('settles under the write lock, so a commit of another connection cannot fail the settlement', async () => {
+    // Another connection tries to commit right after the settlement read its leases. If the
+    // settlement ran in a deferred transaction, that commit would succeed and the settlement's
+    // own write would then fail with SQLITE_BUSY_SNAPSHOT, stranding the published batch.
+    const other = fx.connect();
+    other.pragma('busy_timeout = 0');
+    let otherCommit = 'not tried';
+    const tryOtherCommit = () => {
+      try {
+        other.prepare("INSERT INTO orders (tenant) VALUES ('other')").run();
+        otherCommit = 'committed';
+      } catch (err) {
+        otherCommit = (err as { code?: string }).code ?? String(err);
+      }
+    };
+    const hooked = new Proxy(fx.db, {
+      get(db, key) {
+        if (key !== 'prepare') {
+          const value = Reflect.get(db, key, db);
+          return typeof value === 'function' ? value.bind(db) : value;
+        }
+        return (sql: string) => {
+          const statement = db.prepare(sql);
+          if (!sql.trimStart().startsWith('SELECT') || !sql.includes('claimed_by = @workerId')) return statement;
+          return new Proxy(statement, {
+            get(st, k) {
+              const value = Reflect.get(st, k, st);
+              if (k !== 'all') return typeof value === 'function' ? value.bind(st) : value;
+              return (...args: unknown[]) => {
+                const rows = st.all(...args);
+                tryOtherCommit();
+                return rows;
+              };
+            },
+          });
+        };
+      },
+    });
+    const store = createSqliteOutbox({ database: hooked });
+    fx.db.transaction(() => store.write(fx.db, [orderEvent('t1', 0), orderEvent('t1', 1)]))();
+    const rows = await store.claim({ workerId: 'w1', limit: 10, leaseTtlMs: 60_000 });
+    const result = await store.settle('w1', {
+      leases: [rows[0]!.leaseId],
+      dispatched: rows.map((r) => r.id),
+      failures: [],
+      deleteDispatched: false,
+    });
+    expect(result).toEqual({ dispatched: 2, failed: 0, lostLeases: [] });
+    expect(otherCommit).toBe('SQLITE_BUSY');
+    expect((await store.stats()).dispatched).toBe(2);
+    await store.close();
+  });
 });

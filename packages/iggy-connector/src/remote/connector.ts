@@ -51,6 +51,7 @@ import {
   deleteConsumerOffset,
   deleteStream,
   deleteTopic,
+  encodeSendMessagesFrame,
   FRAME_HEADER_SIZE,
   flattenBatches,
   getConsumerGroup,
@@ -62,10 +63,10 @@ import {
   joinConsumerGroup,
   leaveConsumerGroup,
   pollMessages,
+  type SendItem,
   sendMessages,
   storeConsumerOffset,
   type WireCommand,
-  type WireFrame,
   type WirePolledMessage,
 } from './wire/commands/index';
 import { HEADER_SIZE, NOT_OWNED_PARTITION } from './wire/constants';
@@ -79,6 +80,7 @@ const GiB = 1024 * MiB;
 const U128_LIMIT = 1n << 128n;
 /** Room for the SendMessages metadata in front of the batch (two names + partitioning + count). */
 const SEND_METADATA_MAX = 4 + 2 * 257 + 6 + 4;
+const EMPTY = new Uint8Array(0);
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -318,7 +320,7 @@ export class RemoteConnector implements IggyConnector, AsyncDisposable {
 
   // ── messages ─────────────────────────────────────────────────────────────
 
-  /** Appends messages to one partition in one batch. */
+  /** Appends messages to one partition in one batch (one buffer per batch, payloads copied once). */
   async send(stream: string, topic: string, partition: number, messages: readonly OutgoingMessage[]): Promise<SendResult> {
     checkName('stream', stream);
     checkName('topic', topic);
@@ -326,54 +328,42 @@ export class RemoteConnector implements IggyConnector, AsyncDisposable {
     if (!Array.isArray(messages) || messages.length === 0) {
       throw new ValidationError('send needs at least one message', { details: { field: 'messages' } });
     }
-    const frames: WireFrame[] = messages.map((m, index) => this.#frame(m, index));
+    const items: SendItem[] = new Array(messages.length);
     let size = HEADER_SIZE + SEND_METADATA_MAX + BATCH_HEADER_SIZE;
-    for (const f of frames) size += FRAME_HEADER_SIZE + f.payload.byteLength + f.headers.byteLength;
+    for (let i = 0; i < messages.length; i++) {
+      const item = this.#item(messages[i]!, i);
+      size += FRAME_HEADER_SIZE + item.payload.byteLength + item.headers.byteLength;
+      items[i] = item;
+    }
     if (size > this.#options.maxFrameBytes) {
       throw new ValidationError(`the batch takes ${size} bytes, more than the ${this.#options.maxFrameBytes}-byte frame limit`, {
         details: { field: 'messages', size },
       });
     }
-    const confirmations = await this.#call(sendMessages, {
-      stream,
-      topic,
-      partitioning: { kind: 'partition', id: partition },
-      batch: {
-        partitionId: 0n,
-        baseOffset: 0n,
-        baseTimestamp: 0n,
-        originTimestamp: BigInt(Date.now()) * 1000n,
-        frames,
-      },
-    });
+    const frame = encodeSendMessagesFrame(stream, topic, partition, BigInt(Date.now()) * 1000n, items);
+    this.#open();
+    const confirmations = await this.#shared.callFrame(sendMessages, frame);
     const first = confirmations[0];
     if (!first) throw protocolError('SendMessages reply carries no confirmation');
     this.#metrics.observe('iggy.remote.send_batch', messages.length, { topic });
     return { baseOffset: first.baseOffset };
   }
 
-  #frame(message: OutgoingMessage, index: number): WireFrame {
-    const field = `messages[${index}]`;
+  #item(message: OutgoingMessage, index: number): SendItem {
     if (typeof message !== 'object' || message === null || !(message.payload instanceof Uint8Array)) {
-      throw new ValidationError(`${field}: payload must be a Uint8Array`, { details: { field } });
+      throw new ValidationError(`messages[${index}]: payload must be a Uint8Array`, { details: { field: `messages[${index}]` } });
     }
     const length = message.payload.byteLength;
     if (length === 0 || length > this.#options.maxPayloadBytes) {
-      throw new ValidationError(`${field}: payload must be 1..${this.#options.maxPayloadBytes} bytes, got ${length}`, {
-        details: { field, bytes: length },
+      throw new ValidationError(`messages[${index}]: payload must be 1..${this.#options.maxPayloadBytes} bytes, got ${length}`, {
+        details: { field: `messages[${index}]`, bytes: length },
       });
     }
     const id = message.id ?? 0n;
     if (typeof id !== 'bigint' || id < 0n || id >= U128_LIMIT) {
-      throw new ValidationError(`${field}: id must be a bigint in 0..2^128-1`, { details: { field } });
+      throw new ValidationError(`messages[${index}]: id must be a bigint in 0..2^128-1`, { details: { field: `messages[${index}]` } });
     }
-    return {
-      id: id === 0n ? mintId() : id,
-      offsetDelta: index,
-      timestampDelta: 0,
-      payload: message.payload,
-      headers: message.headers ? encodeHeaders(message.headers) : new Uint8Array(0),
-    };
+    return { id, payload: message.payload, headers: message.headers ? encodeHeaders(message.headers) : EMPTY };
   }
 
   /**

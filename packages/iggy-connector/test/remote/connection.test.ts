@@ -251,6 +251,46 @@ describe('IggyClient against a scripted peer', () => {
     }
   });
 
+  it('releaseLostSession: after a dropped connection it logs the old client out, then logs in afresh', async () => {
+    const p = await peer();
+    p.script = (req) => (req.header.operation === Operation.Logout ? { kind: 'reply' } : undefined);
+    const c = client({ addresses: [p.address], releaseLostSession: true });
+    await c.connect();
+    const old = c.clientId;
+    const oldSession = c.server!.session;
+    p.dropAll();
+    await until('a new session', () => c.connected && c.clientId !== old);
+    const after = p.requests.filter((r) => r.connection > 0);
+    // On an extra connection: Register as the old client id, then Logout with the session that
+    // gave (the next request id) — then the real login with a fresh client id.
+    const [register, logoutRequest] = after;
+    expect(register!.header).toMatchObject({ operation: Operation.Register, client: old, request: 0n, session: 0n });
+    expect(logoutRequest!.header).toMatchObject({ operation: Operation.Logout, client: old, request: 1n });
+    expect(logoutRequest!.header.session).toBeGreaterThan(oldSession);
+    expect(logoutRequest!.connection).toBe(register!.connection);
+    const fresh = after.filter((r) => r.header.client === c.clientId);
+    expect(fresh[0]!.header.operation).toBe(Operation.Register);
+    expect(fresh[0]!.connection).not.toBe(register!.connection);
+
+    // Evicted sessions are dead on the server already: nothing to release then.
+    const evictedId = c.clientId;
+    const seen = p.requests.length;
+    p.evictAll(13);
+    await until('another new session', () => c.connected && c.clientId !== evictedId);
+    expect(p.requests.slice(seen).some((r) => r.header.client === evictedId)).toBe(false);
+  });
+
+  it('without releaseLostSession a dropped connection just logs in again', async () => {
+    const p = await peer();
+    const c = client({ addresses: [p.address] });
+    await c.connect();
+    const old = c.clientId;
+    const seen = p.requests.length;
+    p.dropAll();
+    await until('a new session', () => c.connected && c.clientId !== old);
+    expect(p.requests.slice(seen).some((r) => r.header.client === old)).toBe(false);
+  });
+
   it('an unsolicited eviction while idle ends the session and triggers a reconnect', async () => {
     const p = await peer();
     const c = client({ addresses: [p.address] });

@@ -1,7 +1,9 @@
 import { isRustokError } from '@rustok/core';
+import { acquireIggy } from '@rustok/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RemoteConnector } from '../../src/index';
+import { RemoteConnector, resolveConnectorConfig } from '../../src/index';
 import { IggyClient } from '../../src/remote/connection/client';
+import type { IggyClientOptionsInput } from '../../src/remote/connection/options';
 import { dial } from '../../src/remote/connection/dial';
 import { FrameSocket } from '../../src/remote/connection/frame-socket';
 import {
@@ -17,11 +19,17 @@ import { encodeRequestFrame } from '../../src/remote/wire/header';
 import { packVersion } from '../../src/remote/wire/version';
 import { uniqueName } from '../conformance/helpers';
 
-const address = process.env.IGGY_ADDRESS?.split(',')[0]?.trim();
-const username = process.env.IGGY_USERNAME ?? 'iggy';
-const password = process.env.IGGY_PASSWORD ?? 'iggy';
-
-if (!address) console.log('[remote real-server] skipped: IGGY_ADDRESS is not set');
+// IGGY_ADDRESS (+ IGGY_USERNAME/IGGY_PASSWORD or IGGY_TOKEN), else a server started with
+// IGGY_SERVER_CMD, else testcontainers when Docker answers; skipped with the reason otherwise.
+const acquired = await acquireIggy();
+const server = acquired.status === 'ready' ? acquired.server : undefined;
+if (acquired.status === 'skipped') console.log(`[remote real-server] ${acquired.reason}`);
+afterAll(() => server?.close());
+const address = server?.address;
+const username = server?.username ?? 'iggy';
+const password = server?.password ?? 'iggy';
+const credentials = (): IggyClientOptionsInput['credentials'] =>
+  server?.token ? { kind: 'token', token: server.token } : { kind: 'password', username, password };
 
 async function until(what: string, check: () => boolean, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -31,12 +39,21 @@ async function until(what: string, check: () => boolean, timeoutMs = 15_000): Pr
   }
 }
 
-// Behaviour only a real Iggy 0.9.x server can show (skipped without IGGY_ADDRESS).
-describe.skipIf(!address)('remote connector against a real Iggy server', () => {
+/** The error `promise` rejects with (undefined when it resolves). */
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+}
+
+// Behaviour only a real Iggy 0.9.x server can show.
+describe.skipIf(!server)('remote connector against a real Iggy server', () => {
   let connector: RemoteConnector;
 
   beforeAll(async () => {
-    connector = new RemoteConnector({ addresses: [address!], username, password, groupSyncIntervalMs: 200 });
+    const config = resolveConnectorConfig({ mode: 'remote' }, server!.env).remote;
+    connector = new RemoteConnector({ ...config, groupSyncIntervalMs: 200 });
     await connector.connect();
   });
 
@@ -50,8 +67,8 @@ describe.skipIf(!address)('remote connector against a real Iggy server', () => {
     expect(health.serverVersion).toMatch(/^0\.9\./);
   });
 
-  it('logs in with a personal access token and reads stats', async () => {
-    const admin = new IggyClient({ addresses: [address!], credentials: { kind: 'password', username, password } });
+  it('logs in with a personal access token (expiry 0 = never) and reads stats', async () => {
+    const admin = new IggyClient({ addresses: [address!], credentials: credentials() });
     const name = uniqueName('pat').slice(0, 30);
     try {
       const { token } = await admin.call(createPersonalAccessToken, { name, expiry: 0n });
@@ -66,6 +83,49 @@ describe.skipIf(!address)('remote connector against a real Iggy server', () => {
       } finally {
         await viaToken.close();
       }
+      // The same token through the connector's own configuration (IGGY_TOKEN).
+      const config = resolveConnectorConfig(
+        { mode: 'remote' },
+        { IGGY_ADDRESS: address, IGGY_TOKEN: Buffer.from(token).toString('utf8') },
+      ).remote;
+      const viaConfig = new RemoteConnector(config);
+      try {
+        await viaConfig.connect();
+        expect((await viaConfig.health()).status).toBe('healthy');
+      } finally {
+        await viaConfig.close();
+      }
+    } finally {
+      await admin.call(deletePersonalAccessToken, { name }).catch(() => {});
+      await admin.close();
+    }
+  });
+
+  it('PAT expiry is in microseconds: a 1.5 s token works at once and is refused after it lapsed', async () => {
+    const admin = new IggyClient({ addresses: [address!], credentials: credentials() });
+    const name = uniqueName('pat-short').slice(0, 30);
+    const login = async (token: string) => {
+      const client = new IggyClient({
+        addresses: [address!],
+        credentials: { kind: 'token', token },
+        reconnect: { enabled: false },
+      });
+      try {
+        await client.connect();
+      } finally {
+        await client.close();
+      }
+    };
+    try {
+      const created = await admin.call(createPersonalAccessToken, { name, expiry: 1_500_000n });
+      const token = Buffer.from(created.token).toString('utf8');
+      await login(token);
+      await new Promise((r) => setTimeout(r, 2_000));
+      // Read as seconds, 1 500 000 would be 17 days: the refusal proves the unit.
+      const error = await rejection(login(token));
+      expect(isRustokError(error) && error.code).toBe('AUTH_FAILED');
+      expect(isRustokError(error) && error.details.evictionReason).toBe(10);
+      expect(String((error as Error).message)).not.toContain(token);
     } finally {
       await admin.call(deletePersonalAccessToken, { name }).catch(() => {});
       await admin.close();
@@ -78,9 +138,19 @@ describe.skipIf(!address)('remote connector against a real Iggy server', () => {
       credentials: { kind: 'password', username, password: `${password}-wrong` },
     });
     try {
-      const error = await client.connect().then(() => undefined, (e: unknown) => e);
+      const error = await rejection(client.connect());
       expect(isRustokError(error) && error.code).toBe('AUTH_FAILED');
       expect(isRustokError(error) && error.details.evictionReason).toBe(9);
+      expect(isRustokError(error) && error.iggyCode).toBe(42);
+      expect(String((error as Error).message)).not.toContain(`${password}-wrong`);
+      // The connector surfaces the same typed error from connect().
+      const connector = new RemoteConnector({ addresses: [address!], username, password: `${password}-wrong` });
+      try {
+        const viaConnector = await rejection(connector.connect());
+        expect(isRustokError(viaConnector) && viaConnector.code).toBe('AUTH_FAILED');
+      } finally {
+        await connector.close();
+      }
     } finally {
       await client.close();
     }

@@ -1,7 +1,7 @@
 // Per-message CPU cost of the stages of publishing and consuming, measured in isolation on the
 // same envelopes (no I/O), to show where the time of the end-to-end figures goes.
 import { type EventEnvelope, validateEnvelope } from '@rustok/core';
-import type { PolledMessage } from '@rustok/iggy-connector';
+import { decodeHeaders, encodeHeaders, type PolledMessage } from '@rustok/iggy-connector';
 import { MessageCodec } from '../../src/codec/message-codec';
 import { benchRegistry, OrderPlaced } from './workload';
 
@@ -51,6 +51,7 @@ export function measureStages(envelopes: readonly EventEnvelope[]): StageCost[] 
   const jsonStored = valid.map((e, i) => stored(json.encode(e).message, i));
   const avroStored = valid.map((e, i) => stored(avro.encode(e, OrderPlaced.avro).message, i));
   const n = sample.length;
+  const headerBytes = jsonStored.map((m) => encodeHeaders(m.headers));
   return [
     { stage: 'JSON.stringify(envelope) (the floor serializer)', micros: cpuMicros(n, (i) => JSON.stringify(sample[i])) },
     { stage: 'validateEnvelope, structural only', micros: cpuMicros(n, (i) => validateEnvelope(sample[i])) },
@@ -60,6 +61,8 @@ export function measureStages(envelopes: readonly EventEnvelope[]): StageCost[] 
     },
     { stage: 'encode JSON (bytes, id, headers)', micros: cpuMicros(n, (i) => json.encode(valid[i]!)) },
     { stage: 'encode Avro (bytes, id, headers)', micros: cpuMicros(n, (i) => avro.encode(valid[i]!, OrderPlaced.avro)) },
+    { stage: 'connector: encode user headers (per send)', micros: cpuMicros(n, (i) => encodeHeaders(jsonStored[i]!.headers)) },
+    { stage: 'connector: decode user headers (per poll)', micros: cpuMicros(n, (i) => decodeHeaders(headerBytes[i]!)) },
     { stage: 'decode + validate + upcast JSON', micros: cpuMicros(n, (i) => json.decode(jsonStored[i]!)) },
     { stage: 'decode + validate + upcast Avro', micros: cpuMicros(n, (i) => avro.decode(avroStored[i]!)) },
   ];

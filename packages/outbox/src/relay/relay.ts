@@ -18,6 +18,8 @@ import type {
   ListFailedOptions,
   OutboxStats,
   RelayStore,
+  Settlement,
+  SettleResult,
   WakeSource,
   WorkerLease,
 } from '../stores/types';
@@ -46,6 +48,9 @@ export const RelayMetrics = {
 const MAX_ERROR_SLEEP_MS = 30_000;
 const PURGE_BATCH = 1000;
 const PURGE_ROUNDS = 20;
+/** Settlement attempts of one published batch, the first retry after SETTLE_RETRY_MS, then doubling. */
+const SETTLE_ATTEMPTS = 5;
+const SETTLE_RETRY_MS = 50;
 
 /**
  * Drains an outbox into an `EventTransport`: claims batches with a lease, publishes them with
@@ -250,7 +255,7 @@ export class OutboxRelay implements AsyncDisposable {
         error: describeError(outcome.failures.get(row.tenantId) ?? new Error('not published')),
       });
     }
-    const result = await this.#store.settle(this.workerId, {
+    const result = await this.#settleWithRetry({
       leases,
       dispatched,
       failures,
@@ -278,6 +283,27 @@ export class OutboxRelay implements AsyncDisposable {
       firstError: failures[0]?.error,
       nowFailed: nowFailed.map((f) => f.id),
     });
+  }
+
+  /**
+   * Records a published batch, retrying a failed settlement a few times: the batch is already
+   * published, and while it stays unrecorded its tenants are held by our leases until they
+   * expire (and are then published again).
+   */
+  async #settleWithRetry(settlement: Settlement): Promise<SettleResult> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#store.settle(this.workerId, settlement);
+      } catch (err) {
+        if (attempt >= SETTLE_ATTEMPTS || hasErrorCode(err, ErrorCodes.CLOSED)) throw err;
+        this.#logger.warn('outbox relay could not record a published batch; retrying', {
+          workerId: this.workerId,
+          attempt,
+          error: describeError(err),
+        });
+        await new Promise((resolve) => setTimeout(resolve, SETTLE_RETRY_MS * 2 ** (attempt - 1)));
+      }
+    }
   }
 
   async #housekeeping(): Promise<void> {

@@ -69,6 +69,10 @@ export function decodeMessages(bv: ByteView, pos: number, info: BatchInfo, from:
   const out = sink.out;
   const maxBytes = sink.maxBytes;
   let taken = sink.bytes;
+  // Messages of one send usually share their origin timestamp: reuse the bigint while it repeats.
+  let originLo = -1;
+  let originHi = -1;
+  let originTimestamp = 0n;
   for (let i = from, e = entries + from * ENTRY_BYTES; i < to; i++, e += ENTRY_BYTES) {
     const h = view.getUint32(e + ENTRY_HEADERS_LENGTH, true);
     const p = view.getUint32(e + ENTRY_PAYLOAD_LENGTH, true);
@@ -78,19 +82,22 @@ export function decodeMessages(bv: ByteView, pos: number, info: BatchInfo, from:
       return false;
     }
     taken += size;
+    const oLo = view.getUint32(e + ENTRY_ORIGIN, true);
+    const oHi = view.getUint32(e + ENTRY_ORIGIN + 4, true);
     let lo: bigint;
     let hi: bigint;
-    let originTimestamp: bigint;
     if (words !== null) {
       const k = (abOffset + e) / 8;
       lo = words[k] as bigint;
       hi = words[k + 1] as bigint;
-      originTimestamp = words[k + 2] as bigint;
+      if (oLo !== originLo || oHi !== originHi) originTimestamp = words[k + 2] as bigint;
     } else {
       lo = view.getBigUint64(e + ENTRY_ID, true);
       hi = view.getBigUint64(e + ENTRY_ID + 8, true);
-      originTimestamp = view.getBigUint64(e + ENTRY_ORIGIN, true);
+      if (oLo !== originLo || oHi !== originHi) originTimestamp = view.getBigUint64(e + ENTRY_ORIGIN, true);
     }
+    originLo = oLo;
+    originHi = oHi;
     out.push({
       offset: BigInt(info.baseOffset + i),
       timestamp,

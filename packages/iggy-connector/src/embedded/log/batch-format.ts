@@ -42,8 +42,11 @@ export const ENTRY_PAYLOAD_LENGTH = 28;
 export const MIN_BATCH_BYTES = BATCH_HEADER_BYTES + ENTRY_BYTES;
 /** Batches larger than this are treated as garbage when parsing (payload limit is 64 MB). */
 export const MAX_BATCH_BYTES = 256 * 1024 * 1024;
-/** Default size above which one append is split into several batches. */
-export const DEFAULT_MAX_BATCH_BYTES = 1024 * 1024;
+/**
+ * Default size above which one append is split into several batches: room for a 1 MiB send
+ * (the transport's default batch bound) with its framing, so such a send stays one batch.
+ */
+export const DEFAULT_MAX_BATCH_BYTES = 2 * 1024 * 1024;
 
 const TWO_32 = 4294967296;
 /** Whether this host stores typed-array integers little-endian (then aligned u64 fields are read as words). */
@@ -126,6 +129,26 @@ export function headerProblem(view: DataView, pos: number): string | null {
   if (readU64(view, pos + FIELD_BASE_OFFSET) < 0 || readU64(view, pos + FIELD_TIMESTAMP) < 0) {
     return 'base offset or timestamp out of range';
   }
+  return null;
+}
+
+/**
+ * Why the bytes at `pos` (`available` of them readable) are not the well-formed header of a batch
+ * starting at `expectedOffset` and fitting in the `remaining` bytes of its segment, or null.
+ */
+export function nextBatchProblem(
+  view: DataView,
+  pos: number,
+  available: number,
+  expectedOffset: number,
+  remaining: number,
+): string | null {
+  if (available < BATCH_HEADER_BYTES) return 'truncated batch header';
+  const problem = headerProblem(view, pos);
+  if (problem !== null) return problem;
+  const baseOffset = readU64(view, pos + FIELD_BASE_OFFSET);
+  if (baseOffset !== expectedOffset) return `batch starts at offset ${baseOffset}, expected ${expectedOffset}`;
+  if (view.getUint32(pos + FIELD_LENGTH, true) > remaining) return 'batch runs past the end of the segment';
   return null;
 }
 

@@ -168,6 +168,27 @@ describe('corruption in a closed segment', () => {
     await log.close();
   });
 
+  it('reports a damaged batch header at its own batch; indexed batches after it still read', async () => {
+    await using tmp = await makeTempDir();
+    const opts = { segmentBytes: 1500, indexIntervalBytes: 200 };
+    await seed(tmp.path, 60, opts);
+    const file = join(tmp.path, `${STEM}.log`);
+    const bytes = await readFile(file);
+    const batch = batchesOf(bytes, 0)[2];
+    if (batch === undefined) throw new Error('no batch');
+    expect(batch.offset).toBe(6);
+    bytes.writeUInt32LE(batch.count + 1, batch.position + 12); // the count field
+    await writeFile(file, bytes);
+    const log = await openPartitionLog(tmp.path, testLogOptions(opts));
+    expect((await log.read(0n, 100)).map((r) => r.offset)).toEqual([0n, 1n, 2n, 3n, 4n, 5n]);
+    await expect(log.read(7n, 1)).rejects.toThrow(
+      expect.objectContaining({ code: ErrorCodes.CORRUPT_RECORD, details: { file, position: batch.position, offset: 6 } }),
+    );
+    expect((await log.read(9n, 2)).map((r) => r.offset)).toEqual([9n, 10n]);
+    expect(log.problems()).toHaveLength(1);
+    await log.close();
+  });
+
   it('finds damage in the tail of a closed segment at open, and keeps the bytes', async () => {
     await using tmp = await makeTempDir();
     const opts0 = { segmentBytes: 1500, indexIntervalBytes: 200 };

@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCodes } from '@rustok/core';
 import { makeTempDir } from '@rustok/testkit';
@@ -332,5 +332,61 @@ describe("partition log under fsync 'always'", () => {
     await Promise.all([b, c]);
     expect((await log.read(0n, 10)).map((r) => r.offset)).toEqual([0n, 1n, 2n, 3n]);
     await log.close();
+  });
+});
+
+describe('record batches', () => {
+  it('splits a large append into batches and reads any offset inside them', async () => {
+    await using tmp = await makeTempDir();
+    const clock = new ManualClock();
+    const options = testLogOptions({ clock, maxBatchBytes: 600, indexIntervalBytes: 1000 });
+    const log = await openPartitionLog(tmp.path, options);
+    const first = Array.from({ length: 40 }, (_, i) => makeRecord(i));
+    clock.advance(7);
+    const a = await log.append(first);
+    clock.advance(7);
+    const b = await log.append([makeRecord(40), makeRecord(41)]);
+    const all = [...first, makeRecord(40), makeRecord(41)];
+    const segment = log.segments()[0];
+    // 40 records of ~100 bytes do not fit one 600-byte batch: several batches, one write.
+    expect(segment?.sizeBytes).toBeGreaterThan(4 * 600);
+    for (let i = 0; i < all.length; i++) {
+      const [record] = await log.read(BigInt(i), 1);
+      expect(record?.offset).toBe(BigInt(i));
+      expect(sameRecord(record as StoredRecord, all[i] as AppendRecord)).toBe(true);
+      expect(record?.timestamp).toBe(i < 40 ? a.timestamp : b.timestamp);
+    }
+    // Reads starting inside a batch, with small counts, stitched together.
+    expect((await readAll(log, 3)).map((r) => r.offset)).toEqual(all.map((_, i) => BigInt(i)));
+    expect(await log.offsetForTimestamp(a.timestamp + 1n)).toBe(40n);
+    await log.close();
+    const reopened = await openPartitionLog(tmp.path, options);
+    expect(reopened.nextOffset).toBe(42n);
+    expect(reopened.segments()).toEqual(log.segments());
+    expect((await reopened.read(17n, 2)).map((r) => r.offset)).toEqual([17n, 18n]);
+    await reopened.close();
+  });
+
+  it('after a crash mid-append keeps the whole batches written before the torn one', async () => {
+    await using tmp = await makeTempDir();
+    const options = testLogOptions({ maxBatchBytes: 600 });
+    const log = await openPartitionLog(tmp.path, options);
+    await log.append([makeRecord(0)]);
+    const before = log.segments()[0]?.sizeBytes ?? 0;
+    await log.append(Array.from({ length: 20 }, (_, i) => makeRecord(1 + i)));
+    await log.close();
+    // Tear the append inside its second batch (as a crash during the write would).
+    const file = join(tmp.path, '00000000000000000000.log');
+    const bytes = await readFile(file);
+    const firstBatch = bytes.readUInt32LE(before + 4);
+    const firstCount = bytes.readUInt32LE(before + 12);
+    await truncate(file, before + firstBatch + 50);
+    const reopened = await openPartitionLog(tmp.path, options);
+    expect(reopened.problems()).toEqual([]);
+    expect(reopened.nextOffset).toBe(BigInt(1 + firstCount));
+    expect((await reopened.read(0n, 100)).map((r) => r.offset)).toEqual(
+      Array.from({ length: 1 + firstCount }, (_, i) => BigInt(i)),
+    );
+    await reopened.close();
   });
 });

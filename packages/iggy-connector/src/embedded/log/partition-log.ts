@@ -6,7 +6,7 @@ import {
   type BatchInfo,
   type ByteView,
   byteViewOf,
-  headerProblem,
+  nextBatchProblem,
   readBatchInfo,
   verifyBatch,
 } from './batch-format';
@@ -614,11 +614,25 @@ class SegmentedPartitionLog implements PartitionLog {
         return chunk as ReadChunk;
       }
     }
-    // Read ahead (bounded) so that sequential readers need fewer system calls.
-    const length = Math.min(end - pos, Math.max(need, Math.min(READ_AHEAD, need * 4)));
-    const chunk = await this.readChunk(handle, pos, length);
+    const chunk = await this.readChunk(handle, pos, this.chunkLength(segment, pos, need, end));
     segment.readCache = chunk;
     return chunk;
+  }
+
+  /**
+   * How much to read at `pos` for a chunk that must hold `need` bytes: ahead (bounded) so that
+   * sequential readers need fewer system calls, and ending at a batch start known from the index
+   * when that still covers `need`, so the next chunk does not read a partial batch again.
+   */
+  private chunkLength(segment: Segment, pos: number, need: number, end: number): number {
+    let length = Math.min(end - pos, Math.max(need, Math.min(READ_AHEAD, need * 4)));
+    const index = segment.index;
+    if (index !== null && pos + length < end) {
+      const entry = index.floorByPosition(pos + length);
+      const boundary = entry >= 0 ? index.position(entry) : -1;
+      if (boundary > pos && boundary >= pos + need) length = boundary - pos;
+    }
+    return length;
   }
 
   /** Reads `length` bytes at `pos` into a new chunk (a buffer of its own, 8-byte aligned). */
@@ -651,7 +665,7 @@ class SegmentedPartitionLog implements PartitionLog {
     const start = entry >= 0 ? index.position(entry) : 0;
     const available = segment.size - start;
     if (available <= 0 || start + Math.min(need, available) <= cached.position + cached.bytes.length) return;
-    const prefetch = this.readChunk(handle, start, Math.min(available, Math.max(need, READ_AHEAD)));
+    const prefetch = this.readChunk(handle, start, this.chunkLength(segment, start, Math.min(need, available), segment.size));
     prefetch.catch(() => {});
     segment.prefetch = prefetch;
   }
@@ -660,7 +674,7 @@ class SegmentedPartitionLog implements PartitionLog {
    * Walks the batches of `segment` in order, from the index entry before offset `from` (or, when
    * `from` is null, before `timestamp`), never past `limit`, and hands each batch that holds an
    * offset ≥ `from` to `visit` once its checksum is verified (batches before `from` are only
-   * checked for structure). `need` sizes the chunks read. Returns true when the visitor stopped
+   * checked for structure, so damage there does not block reads of later batches). `need` sizes the chunks read. Returns true when the visitor stopped
    * the walk, false when the segment (or the visible part of it) was exhausted.
    */
   private async walkSegment(
@@ -687,29 +701,16 @@ class SegmentedPartitionLog implements PartitionLog {
       let expected = entry >= 0 ? segment.baseOffset + index.relOffset(entry) : segment.baseOffset;
       const end = segment.size;
       let chunk: ReadChunk | null = null;
-      /** The previous batch when it was only skipped (its checksum unchecked), else null. */
-      let skipped: { position: number; offset: number; length: number } | null = null;
       while (pos < end && expected < limit) {
         if (chunk === null || pos + BATCH_HEADER_BYTES > chunk.position + chunk.bytes.length) {
           chunk = await this.chunkAt(segment, handle, pos, Math.min(Math.max(need, BATCH_HEADER_BYTES), end - pos), end);
         }
         let at = pos - chunk.position;
-        if (chunk.bytes.length - at < BATCH_HEADER_BYTES) {
-          throw await this.damageAfter(segment, skipped, { position: pos, offset: expected, reason: 'truncated batch' });
-        }
-        const problem = headerProblem(chunk.view, at);
-        if (problem !== null) {
-          throw await this.damageAfter(segment, skipped, { position: pos, offset: expected, reason: problem });
-        }
+        // Structure first (the header's fields are cross-checked, so a damaged length or count
+        // is caught at its own batch); checksums only for the batches handed out.
+        const problem = nextBatchProblem(chunk.view, at, chunk.bytes.length - at, expected, end - pos);
+        if (problem !== null) throw this.reportDamage(segment, { position: pos, offset: expected, reason: problem });
         const info = readBatchInfo(chunk.view, at);
-        if (info.baseOffset !== expected) {
-          const reason = `batch starts at offset ${info.baseOffset}, expected ${expected}`;
-          throw await this.damageAfter(segment, skipped, { position: pos, offset: expected, reason });
-        }
-        if (pos + info.length > end) {
-          const reason = 'batch runs past the end of the segment';
-          throw await this.damageAfter(segment, skipped, { position: pos, offset: expected, reason });
-        }
         if (at + info.length > chunk.bytes.length) {
           chunk = await this.chunkAt(segment, handle, pos, Math.min(Math.max(need, info.length), end - pos), end);
           at = pos - chunk.position;
@@ -724,9 +725,6 @@ class SegmentedPartitionLog implements PartitionLog {
             chunk.verified.add(pos);
           }
           if (!visit(chunk, at, info)) return true;
-          skipped = null;
-        } else {
-          skipped = { position: pos, offset: expected, length: info.length };
         }
         pos += info.length;
         expected += info.count;
@@ -741,27 +739,6 @@ class SegmentedPartitionLog implements PartitionLog {
       if (segment.deleted && segment.refs === 0) await segment.closeHandles();
       else if (segment.closed) await this.evictLoaded();
     }
-  }
-
-  /**
-   * Reports structural damage found at `damage.position`. When the batch before it was skipped
-   * unverified and its checksum is wrong, that batch is the culprit (its length or count field
-   * led the walk astray) and is reported instead.
-   */
-  private async damageAfter(
-    segment: Segment,
-    skipped: { position: number; offset: number; length: number } | null,
-    damage: { position: number; offset: number; reason: string },
-  ): Promise<StorageError> {
-    if (skipped !== null && segment.handle !== null) {
-      const chunk = await this.chunkAt(segment, segment.handle, skipped.position, skipped.length, segment.size);
-      const at = skipped.position - chunk.position;
-      if (chunk.bytes.length - at >= skipped.length) {
-        const bad = verifyBatch(chunk, at, skipped.length);
-        if (bad !== null) return this.reportDamage(segment, { position: skipped.position, offset: skipped.offset, reason: bad });
-      }
-    }
-    return this.reportDamage(segment, damage);
   }
 
   /** Records a corrupt record as a problem (once) and returns the `CORRUPT_RECORD` error. */

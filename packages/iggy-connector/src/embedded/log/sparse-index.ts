@@ -7,8 +7,8 @@ const TWO_32 = 4294967296;
 
 /**
  * The in-memory sparse index of one segment: the offset index and the time index hold one entry
- * each for the same records (the first record of the segment, then the first record at least
- * `indexIntervalBytes` after the previous entry). Growable for the active segment.
+ * each for the same batches (the first batch of the segment, then the first batch starting at
+ * least `indexIntervalBytes` after the previous entry). Growable for the active segment.
  */
 export class SparseIndex {
   private offsets: Buffer;
@@ -89,6 +89,23 @@ export class SparseIndex {
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
       if (this.relOffset(mid) <= rel) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found;
+  }
+
+  /** Index of the last entry with position ≤ `position`, or -1. */
+  floorByPosition(position: number): number {
+    let lo = 0;
+    let hi = this.entries - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.position(mid) <= position) {
         found = mid;
         lo = mid + 1;
       } else {

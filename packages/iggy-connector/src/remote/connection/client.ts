@@ -27,7 +27,7 @@ import {
 import { isTransientCode, protocolError } from '../wire/errors';
 import { evictionError, evictionReasonName, incompatibleProtocolError } from '../wire/eviction';
 import { replyPayload } from '../wire/funnel';
-import { type EvictionHeader, encodeRequestFrame } from '../wire/header';
+import { type EvictionHeader, encodeRequestFrame, type RequestHeader, writeRequestHeader } from '../wire/header';
 import { CLIENT_PROTOCOL, formatVersion, isCompatible, packVersion, SDK_NAME, SDK_VERSION } from '../wire/version';
 import { backoffDelay } from './backoff';
 import { dial, formatAddress } from './dial';
@@ -193,12 +193,34 @@ export class IggyClient implements AsyncDisposable {
     } catch (error) {
       return Promise.reject(error);
     }
+    return this.#send(command, options, (header) => encodeRequestFrame(header, body));
+  }
+
+  /**
+   * Like `call`, for a request frame built in advance (e.g. `encodeSendMessagesFrame`): its
+   * first 256 bytes are overwritten with the request header when the request is sent, so the
+   * body is never copied again.
+   */
+  callFrame<Req, Res>(command: WireCommand<Req, Res>, frame: Buffer, options: CallOptions = {}): Promise<Res> {
+    if (this.#closed) return Promise.reject(new ClosedError('the Iggy client is closed'));
+    return this.#send(command, options, (header) => {
+      writeRequestHeader(frame, header);
+      return frame;
+    });
+  }
+
+  /** Queues one request; `frameFor` builds its frame once the session's header is known. */
+  #send<Req, Res>(
+    command: WireCommand<Req, Res>,
+    options: CallOptions,
+    frameFor: (header: RequestHeader) => Buffer,
+  ): Promise<Res> {
     const timeoutMs = options.timeoutMs ?? this.#options.requestTimeoutMs;
     return this.#queue.run(async () => {
       const started = Date.now();
       const deadline = started + timeoutMs;
       const socket = await this.#connection(deadline, command.name);
-      const frame = encodeRequestFrame(this.#state.header(command.operation, command.code), body);
+      const frame = frameFor(this.#state.header(command.operation, command.code));
       const payload = await this.#exchange(socket, frame, deadline, command.name, timeoutMs);
       const result = decodeResponse(command, payload);
       this.#metrics.observe('iggy.client.request_ms', Date.now() - started, { command: command.name });

@@ -52,6 +52,19 @@ export interface EvictionHeader {
 /** Builds one request frame: the 256-byte header followed by `body`, in one buffer. */
 export function encodeRequestFrame(header: RequestHeader, body: Uint8Array): Buffer {
   const frame = Buffer.alloc(HEADER_SIZE + body.byteLength);
+  frame.set(body, HEADER_SIZE);
+  writeRequestHeader(frame, header);
+  return frame;
+}
+
+/**
+ * Writes the request header into the first 256 bytes of `frame` (whose body already follows),
+ * in place: every header byte is set, so the region may hold anything before. The size field
+ * is the frame's length.
+ */
+export function writeRequestHeader(frame: Buffer, header: RequestHeader): void {
+  if (frame.length < HEADER_SIZE) throw new RangeError(`a request frame needs at least ${HEADER_SIZE} bytes`);
+  frame.fill(0, 0, HEADER_SIZE);
   frame.writeUInt32LE(frame.length, O.size);
   frame.writeUInt8(FrameCommand.Request, O.command);
   writeU128(frame, header.client, O.requestClient);
@@ -60,8 +73,6 @@ export function encodeRequestFrame(header: RequestHeader, body: Uint8Array): Buf
   frame.writeUInt8(header.operation, O.requestOperation);
   frame.writeBigUInt64LE(header.session, O.requestSession);
   frame.writeUInt32LE(header.code, O.requestCode);
-  frame.set(body, HEADER_SIZE);
-  return frame;
 }
 
 /** Reads a request frame (used by test peers); throws `PROTOCOL` when it is not one. */

@@ -263,7 +263,7 @@ export class SqliteOutbox implements RelayStore, OutboxAppender<SqliteDatabase>,
       }
       st.clearLeases.run({ ids: leases, workerId });
       return { dispatched, failed, lostLeases: settlement.leases.filter((id) => !held.has(id)) };
-    })();
+    }).immediate();
   }
 
   /** @inheritdoc */

@@ -1,3 +1,4 @@
+import { randomFillSync } from 'node:crypto';
 import { ValidationError } from '@rustok/core';
 import { xxh3_64 } from '../checksum';
 import {
@@ -14,7 +15,7 @@ import {
   bool,
   checkU32,
 } from '../codec';
-import { CommandCode } from '../constants';
+import { CommandCode, HEADER_SIZE } from '../constants';
 import { type Reader, Writer } from '../io';
 import { custom, defineCommand } from './command';
 
@@ -218,6 +219,92 @@ const sendRequest: Codec<SendMessagesRequest> = custom(
     return { stream, topic, partitioning: parts, batch };
   },
 );
+
+/** One message for `encodeSendMessagesFrame`. */
+export interface SendItem {
+  /** The message id; 0n mints a random non-zero one. */
+  id: bigint;
+  payload: Uint8Array;
+  /** Encoded user-header TLV bytes (may be empty). */
+  headers: Uint8Array;
+}
+
+const MASK_64 = (1n << 64n) - 1n;
+/** Random bytes for minted ids, refilled once per batch and reused across batches. */
+let idPool = Buffer.alloc(0);
+
+function mintedIds(count: number): Buffer {
+  if (idPool.length < count * 16) idPool = Buffer.allocUnsafe(Math.max(count * 16, 16 * 1024));
+  return randomFillSync(idPool, 0, count * 16);
+}
+
+/**
+ * The whole SendMessages request frame (spec §8.9) for one partition, built in one buffer: the
+ * first 256 bytes are left for the request header (`writeRequestHeader`), then the metadata
+ * and the batch. Each payload is copied exactly once (into the frame); frame checksums are
+ * XXH3-64 over slices of that buffer; ids of 0 come from one random fill per batch.
+ * Byte-identical to `encodeRequestFrame(header, encodeRequest(sendMessages, …))`.
+ */
+export function encodeSendMessagesFrame(
+  stream: Identifier,
+  topic: Identifier,
+  partition: number,
+  originTimestamp: bigint,
+  items: readonly SendItem[],
+): Buffer {
+  const count = items.length;
+  if (count < 1) throw new ValidationError('a batch needs at least one message', { details: { field: 'messages' } });
+  const meta = new Writer(64);
+  identifier.write(meta, stream);
+  identifier.write(meta, topic);
+  partitioning.write(meta, { kind: 'partition', id: partition });
+  meta.u32(count);
+  const metaBytes = meta.finish();
+  let batchLength = BATCH_HEADER_SIZE;
+  for (const item of items) batchLength += FRAME_HEADER_SIZE + item.payload.byteLength + item.headers.byteLength;
+  const batchStart = HEADER_SIZE + 4 + metaBytes.length;
+  const out = Buffer.alloc(batchStart + batchLength);
+  out.writeUInt32LE(metaBytes.length, HEADER_SIZE);
+  out.set(metaBytes, HEADER_SIZE + 4);
+
+  const random = mintedIds(count);
+  const checksums = Buffer.alloc(BATCH_META_SIZE + 8 * count);
+  let pos = batchStart + BATCH_HEADER_SIZE;
+  for (let i = 0; i < count; i++) {
+    const item = items[i]!;
+    const start = pos;
+    if (item.id === 0n) {
+      random.copy(out, start + 8, i * 16, i * 16 + 16);
+      const r = i * 16;
+      if ((random.readUInt32LE(r) | random.readUInt32LE(r + 4) | random.readUInt32LE(r + 8) | random.readUInt32LE(r + 12)) === 0) {
+        out[start + 8] = 1;
+      }
+    } else {
+      out.writeBigUInt64LE(item.id & MASK_64, start + 8);
+      out.writeBigUInt64LE(item.id >> 64n, start + 16);
+    }
+    out.writeUInt32LE(i, start + 24);
+    out.writeUInt32LE(item.headers.byteLength, start + 32);
+    out.writeUInt32LE(item.payload.byteLength, start + 36);
+    pos = start + FRAME_HEADER_SIZE;
+    out.set(item.payload, pos);
+    pos += item.payload.byteLength;
+    if (item.headers.byteLength > 0) {
+      out.set(item.headers, pos);
+      pos += item.headers.byteLength;
+    }
+    const sum = xxh3_64(out.subarray(start + 8, pos));
+    out.writeBigUInt64LE(sum, start);
+    checksums.writeBigUInt64LE(sum, BATCH_META_SIZE + 8 * i);
+  }
+  out.writeBigUInt64LE(originTimestamp, batchStart + 24);
+  out.writeBigUInt64LE(BigInt(batchLength), batchStart + 32);
+  out.writeUInt32LE(count, batchStart + 48);
+  out.copy(checksums, 0, batchStart, batchStart + 40);
+  checksums.writeUInt32LE(count, 40);
+  out.writeBigUInt64LE(xxh3_64(checksums), batchStart + 40);
+  return out;
+}
 
 /** One send confirmation: numeric ids and the offset of the first message. */
 export interface SendConfirmation {
