@@ -77,7 +77,7 @@ export function evaluate(o: DemoOutcome): Check[] {
       ok: outOfOrder.length === 0,
       detail:
         outOfOrder.length === 0
-          ? `each tenant's events were handled exactly in publish order`
+          ? `each tenant's events were handled exactly in commit order`
           : `out of order: ${outOfOrder.map(([t]) => t).join(', ')}`,
     },
     {

@@ -16,11 +16,12 @@ const codec = (process.argv[2] ?? 'json') as 'json' | 'avro';
 const size = Number(process.argv[3] ?? 256);
 const rounds = Number(process.argv[4] ?? 4);
 const what = (process.argv[5] ?? 'batch,single,consume').split(',');
+const typed = process.env.PLAIN === undefined;
 const N = 20_000;
 const envs = makeEnvelopes(N, size);
 
 async function open(Impl: T, dir: string) {
-  return Impl.create({ connector: { embedded: { dataDir: dir, fsync: { policy: 'interval', intervalMs: 1000 } } }, registry: benchRegistry(), codec });
+  return Impl.create({ connector: { embedded: { dataDir: dir, fsync: { policy: 'interval', intervalMs: 1000 } } }, ...(typed ? { registry: benchRegistry() } : {}), codec });
 }
 async function batch(t: NEW.IggyTransport, e: readonly EventEnvelope[]) {
   const s = performance.now();
@@ -65,5 +66,5 @@ for (let r = 0; r < rounds; r++) {
 for (const w of ['batch', 'single', 'consume']) {
   const b = best.get(`base ${w}`), n = best.get(`new ${w}`);
   if (b === undefined || n === undefined) continue;
-  console.log(`${codec} ${size} ${w.padEnd(8)} base ${Math.round(N / b * 1000).toString().padStart(7)} msgs/s  new ${Math.round(N / n * 1000).toString().padStart(7)} msgs/s  x${(b / n).toFixed(2)}`);
+  console.log(`${codec}${typed ? ' typed' : ''} ${size} ${w.padEnd(8)} base ${Math.round(N / b * 1000).toString().padStart(7)} msgs/s  new ${Math.round(N / n * 1000).toString().padStart(7)} msgs/s  x${(b / n).toFixed(2)}`);
 }

@@ -10,7 +10,7 @@
 // PASS/FAIL table of the targets. Run from the repo root: `node scripts/bench.mjs transport`.
 // Environment: RUSTOK_BENCH_REPEATS (best of N, default 2), RUSTOK_BENCH_SCALE (event counts).
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventEnvelope } from '@rustok/core';
 import type { CodecName } from '../src/codec/types';
@@ -256,8 +256,9 @@ function printTargets(latency: LatencyResult): void {
 
 async function main(): Promise<void> {
   const began = performance.now();
+  const loadBefore = loadavg()[0]!;
   root = await mkdtemp(join(tmpdir(), 'rustok-transport-bench-'));
-  const sizes: { label: string; payload: number; envelope: number; encoded: Record<string, number> }[] = [];
+  const sizes: { label: string; payload: number; envelope: number; encoded: { json: number; avro: number } }[] = [];
   let latency: LatencyResult | undefined;
   let capacityLatency: LatencyResult | undefined;
   try {
@@ -307,7 +308,11 @@ async function main(): Promise<void> {
   printLatency('at 50 % of the end-to-end capacity (info)', capacityLatency);
   console.log('');
   printTargets(latency);
-  console.log(`\n(${((performance.now() - began) / 1000).toFixed(1)} s)`);
+  console.log(
+    `\n(${((performance.now() - began) / 1000).toFixed(1)} s; 1-minute load average ${loadBefore.toFixed(1)} at the ` +
+      `start, ${loadavg()[0]!.toFixed(1)} at the end, on ${availableParallelism()} cores: other work on the machine ` +
+      'shifts every figure, the ratios measured side by side less so)',
+  );
 }
 
 await main();

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   ClosedError,
   ErrorCodes,
@@ -53,7 +52,6 @@ import {
   deleteTopic,
   encodeSendMessagesFrame,
   FRAME_HEADER_SIZE,
-  flattenBatches,
   getConsumerGroup,
   getConsumerGroups,
   getConsumerOffset,
@@ -62,13 +60,14 @@ import {
   getTopics,
   joinConsumerGroup,
   leaveConsumerGroup,
-  pollMessages,
+  pollMessagesFlat,
   type SendItem,
   sendMessages,
   storeConsumerOffset,
   type WireCommand,
   type WirePolledMessage,
 } from './wire/commands/index';
+import { checksumsReady } from './wire/checksum';
 import { HEADER_SIZE, NOT_OWNED_PARTITION } from './wire/constants';
 import { IggyCode, protocolError } from './wire/errors';
 import { CLIENT_PROTOCOL, formatVersion } from './wire/version';
@@ -93,15 +92,6 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }
     signal?.addEventListener('abort', done, { once: true });
   });
-}
-
-/** A random non-zero u128 message id. */
-function mintId(): bigint {
-  for (;;) {
-    const b = randomBytes(16);
-    const id = b.readBigUInt64LE(0) | (b.readBigUInt64LE(8) << 64n);
-    if (id !== 0n) return id;
-  }
 }
 
 /** Topic options for CreateTopic: expiry (µs) and size, plus a segment size the size cap admits. */
@@ -340,6 +330,7 @@ export class RemoteConnector implements IggyConnector, AsyncDisposable {
         details: { field: 'messages', size },
       });
     }
+    await checksumsReady();
     const frame = encodeSendMessagesFrame(stream, topic, partition, BigInt(Date.now()) * 1000n, items);
     this.#open();
     const confirmations = await this.#shared.callFrame(sendMessages, frame);
@@ -390,13 +381,13 @@ export class RemoteConnector implements IggyConnector, AsyncDisposable {
     const deadline = Date.now() + waitMs;
     for (;;) {
       const reply = member
-        ? await this.#asMember(member, partition, () => client.call(pollMessages, request))
-        : await client.call(pollMessages, request);
+        ? await this.#asMember(member, partition, () => client.call(pollMessagesFlat, request))
+        : await client.call(pollMessagesFlat, request);
       if (member && reply.partitionId === NOT_OWNED_PARTITION) {
         member.sync().catch(() => {});
         throw this.#notOwned(member, partition);
       }
-      const messages = flattenBatches(reply.batches);
+      const messages = reply.messages;
       const remaining = deadline - Date.now();
       if (messages.length > 0 || remaining <= 0 || options.signal?.aborted) {
         return {
@@ -672,12 +663,11 @@ export class RemoteConnector implements IggyConnector, AsyncDisposable {
 
 /** A wire message as a `PolledMessage`; undecodable user headers are exposed raw, never fatal. */
 function toPolledMessage(m: WirePolledMessage): PolledMessage {
-  const payload = Buffer.from(m.payload.buffer, m.payload.byteOffset, m.payload.byteLength);
-  const base = { id: m.id, offset: m.offset, timestamp: m.timestamp, originTimestamp: m.originTimestamp, payload };
-  if (m.headers.byteLength === 0) return { ...base, headers: {} };
+  const { id, offset, timestamp, originTimestamp, payload } = m;
+  if (m.headers.byteLength === 0) return { id, offset, timestamp, originTimestamp, payload, headers: {} };
   try {
-    return { ...base, headers: decodeHeaders(m.headers) };
+    return { id, offset, timestamp, originTimestamp, payload, headers: decodeHeaders(m.headers) };
   } catch {
-    return { ...base, headers: {}, rawHeaders: new Uint8Array(m.headers) };
+    return { id, offset, timestamp, originTimestamp, payload, headers: {}, rawHeaders: new Uint8Array(m.headers) };
   }
 }

@@ -1,5 +1,5 @@
 import { type EventEnvelope, isRustokError, SerializationError } from '@rustok/core';
-import type { OutgoingMessage, PolledMessage } from '@rustok/iggy-connector';
+import type { MessageHeaders, OutgoingMessage, PolledMessage } from '@rustok/iggy-connector';
 import { AvroCodec } from './avro/avro-codec';
 import { buildEventHeaders, HeaderNames, headerString } from './headers';
 import { JsonCodec } from './json-codec';
@@ -65,9 +65,8 @@ const KEY_BYTES = {
   traceparent: HEADER_OVERHEAD + HeaderNames.TRACEPARENT.length,
 };
 
-/** `headersSize(buildEventHeaders(envelope, contentType))`, without walking the object. */
-function eventHeadersSize(headers: OutgoingMessage['headers'], contentTypeBytes: number): number {
-  const h = headers!;
+/** `headersSize(h)` for headers made by `buildEventHeaders`, without walking the object. */
+function eventHeadersSize(h: MessageHeaders, contentTypeBytes: number): number {
   let size =
     KEY_BYTES.contentType +
     contentTypeBytes +

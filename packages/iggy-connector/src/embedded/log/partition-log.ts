@@ -656,13 +656,20 @@ class SegmentedPartitionLog implements PartitionLog {
    * overlaps whatever the caller does in between).
    */
   private maybePrefetch(segment: Segment, nextOffset: number, need: number): void {
+    const index = segment.index;
+    if (index === null || nextOffset > segment.lastOffset) return;
+    const entry = index.floorByOffset(nextOffset - segment.baseOffset);
+    this.prefetchAt(segment, entry >= 0 ? index.position(entry) : 0, need);
+  }
+
+  /**
+   * Starts reading the chunk at file position `start` in the background unless the cached chunk
+   * already holds `need` bytes from there or a read-ahead is already running.
+   */
+  private prefetchAt(segment: Segment, start: number, need: number): void {
     const cached = segment.readCache;
     const handle = segment.handle;
-    const index = segment.index;
-    if (cached === null || handle === null || index === null || segment.prefetch !== null || segment.deleted) return;
-    if (nextOffset > segment.lastOffset) return;
-    const entry = index.floorByOffset(nextOffset - segment.baseOffset);
-    const start = entry >= 0 ? index.position(entry) : 0;
+    if (cached === null || handle === null || segment.prefetch !== null || segment.deleted) return;
     const available = segment.size - start;
     if (available <= 0 || start + Math.min(need, available) <= cached.position + cached.bytes.length) return;
     const prefetch = this.readChunk(handle, start, this.chunkLength(segment, start, Math.min(need, available), segment.size));
@@ -719,6 +726,10 @@ class SegmentedPartitionLog implements PartitionLog {
           }
         }
         if (from === null || info.baseOffset + info.count > from) {
+          if (from !== null && pos + info.length + BATCH_HEADER_BYTES > chunk.position + chunk.bytes.length) {
+            // The last batch of this chunk: read the next chunk meanwhile (sequential readers).
+            this.prefetchAt(segment, pos + info.length, need);
+          }
           if (!chunk.verified.has(pos)) {
             const bad = verifyBatch(chunk, at, info.length);
             if (bad !== null) throw this.reportDamage(segment, { position: pos, offset: expected, reason: bad });

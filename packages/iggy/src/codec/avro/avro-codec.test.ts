@@ -122,3 +122,15 @@ describe('AvroCodec', () => {
     );
   });
 });
+
+describe('AvroCodec scratch buffers', () => {
+  it('encodes payloads larger than its scratch buffers and keeps working afterwards', () => {
+    const codec = new AvroCodec();
+    const schema = { type: 'record', name: 'Big', fields: [{ name: 'text', type: 'string' }] };
+    for (const size of [10, 40_000, 3_000_000, 20]) {
+      const envelope = sampleEnvelope({ payload: { text: 'x'.repeat(size) } });
+      const decoded = codec.decode(codec.encode(envelope, schema)) as { payload: { text: string } };
+      expect(decoded.payload.text.length).toBe(size);
+    }
+  });
+});

@@ -151,6 +151,8 @@ export class AvroCodec implements EnvelopeCodec {
     // One copy out of the scratch buffer (small results come from Node's shared pool).
     const out = Buffer.allocUnsafe(length);
     scratch.buffer.copy(out, 0, 0, length);
+    scratch.trim();
+    this.#payloadScratch.trim();
     return out;
   }
 

@@ -30,13 +30,23 @@ export function parseSingleObject(bytes: Uint8Array): { fingerprint: Uint8Array;
   return { fingerprint: buf.subarray(2, HEADER_LENGTH), body: buf.subarray(HEADER_LENGTH) };
 }
 
+/** Largest scratch buffer kept between encodes; a larger one (a rare huge datum) is dropped. */
+const MAX_KEPT_SCRATCH = 1024 * 1024;
+
 /** A growable buffer reused across encodes (one per purpose: its bytes live until the next write). */
 export class ScratchBuffer {
   buffer: Buffer;
+  readonly #initialBytes: number;
 
   /** A scratch buffer of `initialBytes` (grown on demand). */
   constructor(initialBytes = 16 * 1024) {
+    this.#initialBytes = initialBytes;
     this.buffer = Buffer.allocUnsafe(initialBytes);
+  }
+
+  /** Gives back memory after an unusually large datum (call once its bytes are no longer needed). */
+  trim(): void {
+    if (this.buffer.length > MAX_KEPT_SCRATCH) this.buffer = Buffer.allocUnsafe(this.#initialBytes);
   }
 
   /**

@@ -1,6 +1,6 @@
 import { randomFillSync } from 'node:crypto';
 import { ValidationError } from '@rustok/core';
-import { xxh3_64 } from '../checksum';
+import { writeXxh3, xxh3_64 } from '../checksum';
 import {
   type Codec,
   consumer,
@@ -293,16 +293,14 @@ export function encodeSendMessagesFrame(
       out.set(item.headers, pos);
       pos += item.headers.byteLength;
     }
-    const sum = xxh3_64(out.subarray(start + 8, pos));
-    out.writeBigUInt64LE(sum, start);
-    checksums.writeBigUInt64LE(sum, BATCH_META_SIZE + 8 * i);
+    writeXxh3(out.subarray(start + 8, pos), out, start, checksums, BATCH_META_SIZE + 8 * i);
   }
   out.writeBigUInt64LE(originTimestamp, batchStart + 24);
   out.writeBigUInt64LE(BigInt(batchLength), batchStart + 32);
   out.writeUInt32LE(count, batchStart + 48);
   out.copy(checksums, 0, batchStart, batchStart + 40);
   checksums.writeUInt32LE(count, 40);
-  out.writeBigUInt64LE(xxh3_64(checksums), batchStart + 40);
+  writeXxh3(checksums, out, batchStart + 40);
   return out;
 }
 
@@ -399,24 +397,86 @@ export interface WirePolledMessage {
   offset: bigint;
   timestamp: bigint;
   originTimestamp: bigint;
-  payload: Uint8Array;
-  headers: Uint8Array;
+  /** A view of the reply buffer (not a copy). */
+  payload: Buffer;
+  /** A view of the encoded user-header bytes (may be empty). */
+  headers: Buffer;
 }
 
-/** Flattens batch records: offset = base + delta, timestamp = base timestamp, origin + delta. */
-export function flattenBatches(batches: readonly WireBatch[]): WirePolledMessage[] {
-  const out: WirePolledMessage[] = [];
-  for (const b of batches) {
-    for (const f of b.frames) {
+/** A PollMessages response decoded straight into flat messages (no per-batch objects). */
+export interface FlatPollResponse {
+  partitionId: number;
+  currentOffset: bigint;
+  /** Messages in the reply, as the prefix declares it. */
+  messagesCount: number;
+  messages: WirePolledMessage[];
+}
+
+/**
+ * Reads the batch records of a poll reply straight into flat messages, checking the same
+ * framing rules as `readBatch` (records and frames must tile exactly); payloads and headers
+ * are views of the reply buffer.
+ */
+function readFlatMessages(r: Reader, out: WirePolledMessage[]): void {
+  while (r.remaining > 0) {
+    const header = r.bytes(BATCH_HEADER_SIZE, 'batch header');
+    const length = header.readBigUInt64LE(32);
+    const count = header.readUInt32LE(48);
+    if (length < BigInt(BATCH_HEADER_SIZE) || length - BigInt(BATCH_HEADER_SIZE) > BigInt(r.remaining)) {
+      r.fail(`batch length ${length} does not fit the ${r.remaining + BATCH_HEADER_SIZE} bytes left`);
+    }
+    const baseOffset = header.readBigUInt64LE(8);
+    const baseTimestamp = header.readBigUInt64LE(16);
+    const originTimestamp = header.readBigUInt64LE(24);
+    const blob = r.bytes(Number(length) - BATCH_HEADER_SIZE, 'batch frames');
+    let pos = 0;
+    for (let i = 0; i < count; i++) {
+      if (blob.length - pos < FRAME_HEADER_SIZE) r.fail(`frame ${i} of ${count} is truncated`);
+      const headersLength = blob.readUInt32LE(pos + 32);
+      const payloadLength = blob.readUInt32LE(pos + 36);
+      const payloadStart = pos + FRAME_HEADER_SIZE;
+      const end = payloadStart + payloadLength + headersLength;
+      if (end > blob.length) r.fail(`frame ${i} of ${count} overruns its batch`);
+      const high = blob.readBigUInt64LE(pos + 16);
+      const low = blob.readBigUInt64LE(pos + 8);
+      const timestampDelta = blob.readUInt32LE(pos + 28);
       out.push({
-        id: f.id,
-        offset: b.baseOffset + BigInt(f.offsetDelta),
-        timestamp: b.baseTimestamp,
-        originTimestamp: b.originTimestamp + BigInt(f.timestampDelta),
-        payload: f.payload,
-        headers: f.headers,
+        id: high === 0n ? low : low | (high << 64n),
+        offset: baseOffset + BigInt(blob.readUInt32LE(pos + 24)),
+        timestamp: baseTimestamp,
+        originTimestamp: timestampDelta === 0 ? originTimestamp : originTimestamp + BigInt(timestampDelta),
+        payload: blob.subarray(payloadStart, payloadStart + payloadLength),
+        headers: blob.subarray(payloadStart + payloadLength, end),
+      });
+      pos = end;
+    }
+    if (pos !== blob.length) r.fail(`batch frames leave ${blob.length - pos} bytes untiled`);
+  }
+}
+
+const flatPollResponse: Codec<FlatPollResponse> = custom(
+  (w, v) => {
+    w.u32(v.partitionId).u64(v.currentOffset).u32(v.messagesCount);
+    // One record per message (test peers only): same messages, different record boundaries.
+    for (const m of v.messages) {
+      writeBatch(w, {
+        partitionId: BigInt(v.partitionId),
+        baseOffset: m.offset,
+        baseTimestamp: m.timestamp,
+        originTimestamp: m.originTimestamp,
+        frames: [{ id: m.id, offsetDelta: 0, timestampDelta: 0, payload: m.payload, headers: m.headers }],
       });
     }
-  }
-  return out;
-}
+  },
+  (r) => {
+    const partitionId = r.u32('partition id');
+    const currentOffset = r.u64('current offset');
+    const messagesCount = r.u32('messages count');
+    const messages: WirePolledMessage[] = [];
+    readFlatMessages(r, messages);
+    return { partitionId, currentOffset, messagesCount, messages };
+  },
+);
+
+/** PollMessages (100, NonReplicated) with the reply decoded straight into flat messages. */
+export const pollMessagesFlat = defineCommand('PollMessages', CommandCode.PollMessages, pollRequest, flatPollResponse);

@@ -197,6 +197,27 @@ export const samples: [WireCommand<unknown, unknown>, unknown, unknown][] = [
     { partitionId: 0, currentOffset: 0n, messagesCount: 0, batches: [] },
   ],
   [
+    commands.pollMessagesFlat,
+    {
+      consumer: { kind: 'consumer', id: 'c-1' },
+      stream: 'rustok',
+      topic: 'domain',
+      partition: 1,
+      strategy: { kind: 'offset', value: 10n },
+      count: 2,
+      autoCommit: false,
+    },
+    {
+      partitionId: 1,
+      currentOffset: 11n,
+      messagesCount: 2,
+      messages: [
+        { id: 1n, offset: 10n, timestamp: 5_000n, originTimestamp: 4_000n, payload: Buffer.from('p'), headers: Buffer.alloc(0) },
+        { id: 2n << 70n, offset: 11n, timestamp: 5_001n, originTimestamp: 4_001n, payload: Buffer.from('q'), headers: Buffer.from('h') },
+      ],
+    },
+  ],
+  [
     commands.getConsumerOffset,
     { consumer: { kind: 'consumer', id: 'c-1' }, stream: 'rustok', topic: 'domain', partition: 0 },
     { partitionId: 0, currentOffset: 5n, storedOffset: 2n },
