@@ -46,12 +46,14 @@ export interface AppendPlan {
 export function planAppend(records: readonly AppendRecord[], maxBatchBytes: number): AppendPlan {
   const counts: number[] = [];
   const lengths: number[] = [];
+  // align8(x) > maxBatchBytes exactly when x exceeds the largest multiple of 8 within the cap.
+  const limit = maxBatchBytes - (maxBatchBytes % 8);
   let totalBytes = 0;
   let count = 0;
   let data = 0;
   for (let i = 0; i < records.length; i++) {
     const size = messageDataSize(records[i] as AppendRecord, i);
-    if (count > 0 && align8(BATCH_HEADER_BYTES + (count + 1) * ENTRY_BYTES + data + size) > maxBatchBytes) {
+    if (count > 0 && BATCH_HEADER_BYTES + (count + 1) * ENTRY_BYTES + data + size > limit) {
       const length = align8(BATCH_HEADER_BYTES + count * ENTRY_BYTES + data);
       counts.push(count);
       lengths.push(length);

@@ -1,5 +1,6 @@
 import { appendFile, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { ErrorCodes } from '@rustok/core';
 import { makeTempDir } from '@rustok/testkit';
 import { describe, expect, it } from 'vitest';
@@ -250,6 +251,26 @@ async function corruptAgain(dir: string, target: number, opts: Partial<Partition
   await writeFile(file, bytes);
   return { file, position: batch.position, offset: batch.offset, opts };
 }
+
+describe('an unreadable format', () => {
+  it('refuses a log written in format 1 instead of truncating it as a torn tail', async () => {
+    await using tmp = await makeTempDir();
+    // One format-1 record: length, offset, timestamp, origin, id (u128), h, p, payload, crc.
+    const payload = Buffer.from('old');
+    const record = Buffer.alloc(56 + payload.length);
+    record.writeUInt32LE(record.length, 0);
+    record.writeBigUInt64LE(0n, 4);
+    record.writeBigUInt64LE(1_700_000_000_000_000n, 12);
+    record.writeUInt32LE(payload.length, 48);
+    payload.copy(record, 52);
+    record.writeUInt32LE(crc32(record.subarray(0, record.length - 4), 0x2144df1c), record.length - 4);
+    const file = join(tmp.path, `${STEM}.log`);
+    await writeFile(file, Buffer.concat([record, record]));
+    const error = await openPartitionLog(tmp.path, testLogOptions()).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: ErrorCodes.STORAGE, message: expect.stringMatching(/format 1/) });
+    expect((await stat(file)).size).toBe(2 * record.length);
+  });
+});
 
 describe('missing offsets between segments', () => {
   it('reports a closed segment that lost its tail, and reads stop there', async () => {

@@ -150,6 +150,7 @@ class SegmentedPartitionLog implements PartitionLog {
           for (const damage of report.damage) this.reportDamage(segment, damage);
         } catch (error) {
           await handle.close().catch(() => {});
+          if (error instanceof StorageError) throw error;
           throw new StorageError(`cannot recover segment ${segment.logPath}`, { cause: error });
         }
         if (isActive) {

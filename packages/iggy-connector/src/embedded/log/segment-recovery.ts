@@ -1,4 +1,6 @@
+import { StorageError } from '@rustok/core';
 import { BATCH_HEADER_BYTES, type BatchCheck, byteViewOf, type ByteView, checkBatch, FIELD_LENGTH } from './batch-format';
+import { zlibCrc } from './checksum';
 import { readFully } from './file-io';
 import type { Segment, SegmentDamage } from './segment';
 import { SparseIndex } from './sparse-index';
@@ -74,6 +76,26 @@ async function entryIsValid(
   return check.status === 'ok' && check.info.timestamp === index.timestamp(i);
 }
 
+/** Fixed part of a format-1 record (length, offset, timestamps, id, lengths, trailing crc). */
+const FORMAT1_OVERHEAD = 56;
+/** Format 1 seeded every record's crc with the CRC-32 residue, so a whole record checksums to it. */
+const FORMAT1_RESIDUE = 0x2144df1c;
+
+/**
+ * Whether the segment starts with a valid record of the unreleased format 1 (one record per
+ * frame: length u32, offset u64, …, crc): such a log must be refused, not cut as a torn tail.
+ */
+async function startsWithFormat1(handle: FileHandleLike, fileSize: number, segment: Segment): Promise<boolean> {
+  if (fileSize < FORMAT1_OVERHEAD) return false;
+  const head = Buffer.allocUnsafe(12);
+  if ((await readFully(handle, head, 12, 0)) < 12) return false;
+  const length = head.readUInt32LE(0);
+  if (length < FORMAT1_OVERHEAD || length > fileSize || head.readBigUInt64LE(4) !== BigInt(segment.baseOffset)) return false;
+  const record = Buffer.allocUnsafe(length);
+  if ((await readFully(handle, record, length, 0)) < length) return false;
+  return zlibCrc(record, FORMAT1_RESIDUE) === FORMAT1_RESIDUE;
+}
+
 /**
  * Recovers one segment at open: trusts the log over the index. Keeps the longest consistent
  * index prefix whose last entry points at a valid batch, scans the log from there to the end
@@ -140,6 +162,13 @@ export async function recoverSegment(
     break;
   }
 
+  if (pos === 0 && fileSize > 0 && (await startsWithFormat1(handle, fileSize, segment))) {
+    throw new StorageError(
+      `${segment.logPath} was written in storage format 1, which this version cannot read (format 2); ` +
+        'move the data directory away or read it with the version that wrote it',
+      { details: { file: segment.logPath } },
+    );
+  }
   if (options.active && pos < fileSize) {
     await handle.truncate(pos);
     if (options.fsync !== 'never') await handle.sync();
