@@ -138,8 +138,17 @@ export interface GroupCallbacks {
   /**
    * Called before partitions are taken away; the member finishes and commits in-flight work
    * and the move happens only after this resolves (remote servers force it after a timeout).
+   * `info.sessionLost` is true when the member's session ended (remote: a lost connection):
+   * the partitions may already belong to another member, so finishing queued work only
+   * duplicates it, and offsets can no longer be stored under the old session.
    */
-  onRevoke?: (partitions: readonly number[]) => void | Promise<void>;
+  onRevoke?: (partitions: readonly number[], info?: RevokeInfo) => void | Promise<void>;
+}
+
+/** Why partitions are revoked (second argument of `onRevoke`). */
+export interface RevokeInfo {
+  /** The member's session ended; it re-joins as a new member afterwards. */
+  sessionLost: boolean;
 }
 
 /** One member of a consumer group (one `joinGroup` call). */

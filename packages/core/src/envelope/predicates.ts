@@ -30,24 +30,48 @@ export function isNonBlank(value: string): boolean {
   return value.trim().length > 0;
 }
 
-const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?Z$/;
+/** The decimal value of the `count` ASCII digits at `at`, or -1 when one is not a digit. */
+function digits(value: string, at: number, count: number): number {
+  let n = 0;
+  for (let i = at; i < at + count; i++) {
+    const d = value.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
 
 /**
  * True for an ISO-8601 UTC timestamp `YYYY-MM-DDTHH:mm:ss[.fraction]Z` naming a real calendar
- * instant (no offsets other than `Z`, no February 30th, no leap second).
+ * instant (no offsets other than `Z`, no February 30th, no leap second). The fraction has 1–9
+ * digits. Checked character by character, without allocating.
  */
 export function isIsoUtcTimestamp(value: string): boolean {
-  const m = ISO_UTC.exec(value);
-  if (m === null) return false;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return false;
+  const length = value.length;
+  // 20 chars without a fraction; with one, a dot and 1–9 digits before the `Z`.
+  if (length !== 20 && (length < 22 || length > 30)) return false;
+  if (
+    value.charCodeAt(4) !== 45 || // -
+    value.charCodeAt(7) !== 45 || // -
+    value.charCodeAt(10) !== 84 || // T
+    value.charCodeAt(13) !== 58 || // :
+    value.charCodeAt(16) !== 58 || // :
+    value.charCodeAt(length - 1) !== 90 // Z
+  ) {
+    return false;
+  }
+  if (length > 20) {
+    if (value.charCodeAt(19) !== 46) return false; // .
+    if (digits(value, 20, length - 21) < 0) return false;
+  }
+  const year = digits(value, 0, 4);
+  const month = digits(value, 5, 2);
+  const day = digits(value, 8, 2);
+  const hour = digits(value, 11, 2);
+  const minute = digits(value, 14, 2);
+  const second = digits(value, 17, 2);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23) return false;
+  if (minute < 0 || minute > 59 || second < 0 || second > 59) return false;
   return day <= daysInMonth(year, month);
 }
 

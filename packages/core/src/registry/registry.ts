@@ -16,6 +16,9 @@ export interface RegisterOptions<T = unknown> {
   upcastToNext?: (payload: T) => unknown;
 }
 
+/** The versions of an unregistered type. */
+const NO_VERSIONS: readonly number[] = Object.freeze([]);
+
 interface Entry {
   definition: EventDefinition<unknown>;
   upcastToNext: ((payload: unknown) => unknown) | undefined;
@@ -27,6 +30,8 @@ interface Entry {
  */
 export class EventRegistry {
   readonly #types = new Map<string, Map<number, Entry>>();
+  /** Registered versions per type, ascending; rebuilt lazily after `register()` adds one. */
+  readonly #sorted = new Map<string, readonly number[]>();
 
   /** Adds one version of a type; registering the same (type, version) twice is `ALREADY_EXISTS`. */
   register<T>(def: EventDefinition<T>, options: RegisterOptions<T> = {}): this {
@@ -56,6 +61,7 @@ export class EventRegistry {
       definition: def as EventDefinition<unknown>,
       upcastToNext: options.upcastToNext as ((payload: unknown) => unknown) | undefined,
     });
+    this.#sorted.delete(def.type);
     return this;
   }
 
@@ -66,7 +72,7 @@ export class EventRegistry {
 
   /** The definition with the highest registered version of a type. */
   latest(type: string): EventDefinition<unknown> | undefined {
-    const versions = this.versions(type);
+    const versions = this.#sortedVersions(type);
     const top = versions[versions.length - 1];
     return top === undefined ? undefined : this.get(type, top);
   }
@@ -78,7 +84,18 @@ export class EventRegistry {
 
   /** The registered versions of a type, ascending (empty when unknown). */
   versions(type: string): number[] {
-    return [...(this.#types.get(type)?.keys() ?? [])].sort((a, b) => a - b);
+    return [...this.#sortedVersions(type)];
+  }
+
+  /** The cached ascending versions of a type (shared; never hand it out unfrozen). */
+  #sortedVersions(type: string): readonly number[] {
+    const cached = this.#sorted.get(type);
+    if (cached !== undefined) return cached;
+    const versions = this.#types.get(type);
+    if (versions === undefined) return NO_VERSIONS;
+    const sorted = Object.freeze([...versions.keys()].sort((a, b) => a - b));
+    this.#sorted.set(type, sorted);
+    return sorted;
   }
 
   /** Every registered type name, sorted. */
@@ -98,7 +115,7 @@ export class EventRegistry {
    */
   upcast(envelope: EventEnvelope): EventEnvelope {
     const { type, schemaVersion } = envelope;
-    const versions = this.versions(type);
+    const versions = this.#sortedVersions(type);
     if (versions.length === 0) {
       throw ruleError(ValidationCodes.UNKNOWN_TYPE, 'type', `event type "${type}" is not registered`);
     }
@@ -108,7 +125,7 @@ export class EventRegistry {
         ValidationCodes.UNKNOWN_VERSION,
         'schemaVersion',
         `event type "${type}" has no registered version ${schemaVersion} (registered: ${versions.join(', ')})`,
-        { registeredVersions: versions },
+        { registeredVersions: [...versions] },
       );
     }
     if (start === versions.length - 1) return envelope;

@@ -53,7 +53,8 @@ export function checkShape(input: unknown): ShapedEnvelope {
       { received: describeType(input) },
     );
   }
-  for (const [field, kind] of FIELDS) {
+  for (let i = 0; i < FIELDS.length; i++) {
+    const [field, kind] = FIELDS[i] as (typeof FIELDS)[number];
     const value = input[field];
     const ok =
       kind === 'optional-string'
@@ -76,7 +77,10 @@ export function checkShape(input: unknown): ShapedEnvelope {
       { received: describeType(headers) },
     );
   }
-  for (const [key, value] of Object.entries(headers)) {
+  const keys = Object.keys(headers);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    const value = headers[key];
     if (typeof value !== 'string') {
       throw ruleError(
         ValidationCodes.SHAPE,

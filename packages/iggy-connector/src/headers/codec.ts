@@ -116,32 +116,53 @@ function valueSize(key: string, value: HeaderValue): number {
   return fixed as number;
 }
 
-/** Validates every header and returns the encoded size in bytes. */
-function measure(headers: MessageHeaders): { size: number; keys: Buffer[] } {
+/** Most distinct header keys whose encoded key TLV is cached; the cache is cleared when full. */
+const KEY_CACHE_LIMIT = 1024;
+/** Encoded key TLVs (`[2][len u32 LE][utf8 key]`) of valid keys, by key. */
+const keyTlvCache = new Map<string, Buffer>();
+
+/** The key TLV of `key`, from the cache or freshly encoded; throws `VALIDATION` when invalid. */
+function keyTlv(key: string): Buffer {
+  const cached = keyTlvCache.get(key);
+  if (cached !== undefined) return cached;
+  const size = Buffer.byteLength(key, 'utf8');
+  if (size < 1 || size > MAX_FIELD_BYTES) invalid('header keys must be 1..255 bytes', key);
+  const tlv = Buffer.alloc(TLV_PREFIX + size);
+  tlv[0] = KIND_CODES.string;
+  tlv.writeUInt32LE(size, 1);
+  tlv.write(key, TLV_PREFIX, 'utf8');
+  if (keyTlvCache.size >= KEY_CACHE_LIMIT) keyTlvCache.clear();
+  keyTlvCache.set(key, tlv);
+  return tlv;
+}
+
+/** Throws `VALIDATION` unless `headers` is an object. */
+function assertObject(headers: MessageHeaders): void {
   if (typeof headers !== 'object' || headers === null) {
     throw new ValidationError('headers must be an object', { details: { field: 'headers' } });
   }
-  let size = 0;
-  const keys: Buffer[] = [];
-  for (const [key, value] of Object.entries(headers)) {
-    const keyBytes = Buffer.from(key, 'utf8');
-    if (keyBytes.length < 1 || keyBytes.length > MAX_FIELD_BYTES) {
-      invalid('header keys must be 1..255 bytes', key);
-    }
-    keys.push(keyBytes);
-    size += TLV_PREFIX + keyBytes.length + TLV_PREFIX + valueSize(key, value);
-  }
+}
+
+/** Throws `VALIDATION` when the encoded headers exceed Iggy's limit. */
+function assertTotal(size: number): void {
   if (size > MAX_HEADERS_BYTES) {
     throw new ValidationError(`headers take ${size} bytes, more than ${MAX_HEADERS_BYTES}`, {
       details: { field: 'headers', size, max: MAX_HEADERS_BYTES },
     });
   }
-  return { size, keys };
 }
 
 /** Encoded size of `headers` in bytes (0 for no headers); throws `VALIDATION` when invalid. */
 export function headersByteLength(headers: MessageHeaders): number {
-  return measure(headers).size;
+  assertObject(headers);
+  let size = 0;
+  const keys = Object.keys(headers);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    size += keyTlv(key).length + TLV_PREFIX + valueSize(key, headers[key] as HeaderValue);
+  }
+  assertTotal(size);
+  return size;
 }
 
 /** Writes one value's bytes at `pos`; returns the position after them. */
@@ -183,26 +204,61 @@ function writeValue(out: Buffer, pos: number, value: HeaderValue): number {
   }
 }
 
+/** Room for one more header past the limit: two TLV prefixes, a key and a worst-case string. */
+const HEADER_ROOM = TLV_PREFIX + MAX_FIELD_BYTES + TLV_PREFIX + 3 * MAX_FIELD_BYTES;
+/** Scratch buffer every encode writes into before copying the result out (encoding is sync). */
+const scratch = Buffer.allocUnsafe(MAX_HEADERS_BYTES + HEADER_ROOM);
+
+/** Validates and writes one String value's TLV body at `pos`; returns its byte length. */
+function writeStringValue(key: string, value: HeaderValue, pos: number, write: boolean): number {
+  const text = value.value;
+  if (typeof text !== 'string') invalid(`header "${key}" must hold a string`, key);
+  // A UTF-16 code unit never takes fewer than one UTF-8 byte, so longer strings cannot fit.
+  if (text.length < 1 || text.length > MAX_FIELD_BYTES) {
+    invalid(`header "${key}" value must be 1..255 bytes`, key);
+  }
+  const size = write ? scratch.write(text, pos, 'utf8') : Buffer.byteLength(text, 'utf8');
+  if (size > MAX_FIELD_BYTES) invalid(`header "${key}" value must be 1..255 bytes`, key);
+  return size;
+}
+
 /**
  * Encodes user headers in Iggy's TLV format: per header a key TLV (kind 2, String) then a value
  * TLV, each `[kind u8][len u32 LE][bytes]`. Throws `VALIDATION` for invalid headers.
  */
 export function encodeHeaders(headers: MessageHeaders): Buffer {
-  const { size, keys } = measure(headers);
-  const out = Buffer.allocUnsafe(size);
+  assertObject(headers);
+  const keys = Object.keys(headers);
+  // Headers are validated and written in one pass; past the limit they are only measured so the
+  // first invalid header still wins over the size error.
   let pos = 0;
-  let i = 0;
-  for (const value of Object.values(headers)) {
-    const key = keys[i++] as Buffer;
-    pos = out.writeUInt8(KIND_CODES.string, pos);
-    pos = out.writeUInt32LE(key.length, pos);
-    out.set(key, pos);
-    pos += key.length;
-    pos = out.writeUInt8(KIND_CODES[value.kind], pos);
-    const lengthAt = pos;
-    pos = writeValue(out, pos + 4, value);
-    out.writeUInt32LE(pos - lengthAt - 4, lengthAt);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    const value = headers[key] as HeaderValue;
+    const tlv = keyTlv(key);
+    const write = pos <= MAX_HEADERS_BYTES;
+    if (write) tlv.copy(scratch, pos);
+    pos += tlv.length;
+    if (typeof value === 'object' && value !== null && value.kind === 'string') {
+      const size = writeStringValue(key, value, pos + TLV_PREFIX, write);
+      if (write) {
+        scratch[pos] = KIND_CODES.string;
+        scratch.writeUInt32LE(size, pos + 1);
+      }
+      pos += TLV_PREFIX + size;
+      continue;
+    }
+    const size = valueSize(key, value);
+    if (write) {
+      scratch[pos] = KIND_CODES[value.kind];
+      scratch.writeUInt32LE(size, pos + 1);
+      writeValue(scratch, pos + TLV_PREFIX, value);
+    }
+    pos += TLV_PREFIX + size;
   }
+  assertTotal(pos);
+  const out = Buffer.allocUnsafe(pos);
+  scratch.copy(out, 0, 0, pos);
   return out;
 }
 
@@ -218,12 +274,11 @@ function readValue(kind: HeaderKind, view: Buffer, position: number): HeaderValu
   switch (kind) {
     case 'raw':
       return { kind, value: new Uint8Array(view) };
-    case 'string':
-      try {
-        return { kind, value: strictUtf8.decode(view) };
-      } catch {
-        return garbage('string value is not UTF-8', position);
-      }
+    case 'string': {
+      const value = utf8Text(view, 0, view.length);
+      if (value === undefined) garbage('string value is not UTF-8', position);
+      return { kind, value };
+    }
     case 'bool': {
       const byte = view[0];
       if (byte !== 0 && byte !== 1) garbage('bool value must be 0 or 1', position);
@@ -257,15 +312,65 @@ function readValue(kind: HeaderKind, view: Buffer, position: number): HeaderValu
   }
 }
 
-/** Reads one TLV at `pos`; returns its kind code, its bytes and the next position. */
-function readTlv(buf: Buffer, pos: number): { code: number; bytes: Buffer; next: number } {
+/** Longest ASCII string kept in the decode cache (header names and short values repeat). */
+const CACHED_TEXT_BYTES = 48;
+/** Slots of the direct-mapped decode cache (a power of two). */
+const TEXT_SLOTS = 512;
+/** Per slot: the bytes of the cached string, and the string. */
+const slotBytes: (Uint8Array | undefined)[] = new Array(TEXT_SLOTS).fill(undefined);
+const slotTexts: string[] = new Array(TEXT_SLOTS).fill('');
+
+/** True when `buf[start, end)` equals `bytes`. */
+function sameBytes(buf: Buffer, start: number, end: number, bytes: Uint8Array): boolean {
+  if (bytes.length !== end - start) return false;
+  for (let i = start, j = 0; i < end; i++, j++) if (buf[i] !== bytes[j]) return false;
+  return true;
+}
+
+/**
+ * Decodes `buf[start, end)` as strict UTF-8; `undefined` when invalid. ASCII is decoded as latin1
+ * (the same characters), and short ASCII strings come from a small cache.
+ */
+function utf8Text(buf: Buffer, start: number, end: number): string | undefined {
+  let hash = 0x811c9dc5;
+  let high = 0;
+  for (let i = start; i < end; i++) {
+    const b = buf[i] as number;
+    high |= b;
+    hash = Math.imul(hash ^ b, 0x01000193);
+  }
+  if (high >= 0x80) {
+    try {
+      return strictUtf8.decode(buf.subarray(start, end));
+    } catch {
+      return undefined;
+    }
+  }
+  if (end - start > CACHED_TEXT_BYTES) return buf.toString('latin1', start, end);
+  const slot = (hash >>> 0) & (TEXT_SLOTS - 1);
+  const cached = slotBytes[slot];
+  if (cached !== undefined && sameBytes(buf, start, end, cached)) return slotTexts[slot];
+  const text = buf.toString('latin1', start, end);
+  slotBytes[slot] = Uint8Array.prototype.slice.call(buf, start, end);
+  slotTexts[slot] = text;
+  return text;
+}
+
+/** Kind code of the TLV last read by `readTlv`. */
+let tlvCode = 0;
+/** Start of the bytes of the TLV last read by `readTlv`. */
+let tlvStart = 0;
+
+/** Reads one TLV at `pos` into `tlvCode`/`tlvStart`; returns the position after its bytes. */
+function readTlv(buf: Buffer, pos: number): number {
   if (pos + TLV_PREFIX > buf.length) garbage('truncated TLV header', pos);
-  const code = buf.readUInt8(pos);
   const length = buf.readUInt32LE(pos + 1);
   if (length < 1 || length > MAX_FIELD_BYTES) garbage(`field length ${length} not in 1..255`, pos);
   const start = pos + TLV_PREFIX;
   if (start + length > buf.length) garbage('truncated TLV value', pos);
-  return { code, bytes: buf.subarray(start, start + length), next: start + length };
+  tlvCode = buf[pos] as number;
+  tlvStart = start;
+  return start + length;
 }
 
 /**
@@ -277,31 +382,28 @@ export function decodeHeaders(bytes: Uint8Array): MessageHeaders {
   const headers: MessageHeaders = {};
   let pos = 0;
   while (pos < buf.length) {
-    const keyTlv = readTlv(buf, pos);
-    if (keyTlv.code !== KIND_CODES.string) garbage(`key kind ${keyTlv.code} is not String`, pos);
-    let key: string;
-    try {
-      key = strictUtf8.decode(keyTlv.bytes);
-    } catch {
-      return garbage('key is not UTF-8', pos);
-    }
+    const keyEnd = readTlv(buf, pos);
+    if (tlvCode !== KIND_CODES.string) garbage(`key kind ${tlvCode} is not String`, pos);
+    const key = utf8Text(buf, tlvStart, keyEnd);
+    if (key === undefined) garbage('key is not UTF-8', pos);
     if (Object.hasOwn(headers, key)) garbage(`duplicate key "${key}"`, pos);
-    const valuePos = keyTlv.next;
+    const valuePos = keyEnd;
     if (valuePos >= buf.length) garbage(`key "${key}" has no value`, valuePos);
-    const valueTlv = readTlv(buf, valuePos);
-    const kind = KINDS_BY_CODE[valueTlv.code];
-    if (kind === undefined) garbage(`unknown value kind ${valueTlv.code}`, valuePos);
+    const next = readTlv(buf, valuePos);
+    const kind = KINDS_BY_CODE[tlvCode];
+    if (kind === undefined) garbage(`unknown value kind ${tlvCode}`, valuePos);
     const fixed = FIXED_SIZES[kind];
-    if (fixed !== undefined && fixed !== valueTlv.bytes.length) {
+    if (fixed !== undefined && fixed !== next - tlvStart) {
       garbage(`${kind} value must be ${fixed} bytes`, valuePos);
     }
-    Object.defineProperty(headers, key, {
-      value: readValue(kind, valueTlv.bytes, valuePos),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-    pos = valueTlv.next;
+    const value = readValue(kind, buf.subarray(tlvStart, next), valuePos);
+    if (key === '__proto__') {
+      // Plain assignment would set the prototype; define an own property instead.
+      Object.defineProperty(headers, key, { value, enumerable: true, writable: true, configurable: true });
+    } else {
+      headers[key] = value;
+    }
+    pos = next;
   }
   return headers;
 }

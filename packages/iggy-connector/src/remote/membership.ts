@@ -157,12 +157,12 @@ export class RemoteMembership implements GroupMembership {
   }
 
   /** Queues one callback on the member's chain (callbacks run one after another). */
-  #callback(kind: 'onAssign' | 'onRevoke', partitions: number[]): Promise<void> {
+  #callback(kind: 'onAssign' | 'onRevoke', partitions: number[], sessionLost = false): Promise<void> {
     const fn = this.#callbacks[kind];
     this.#chain = this.#chain.then(async () => {
       if (!fn) return;
       try {
-        await fn(partitions);
+        await fn(partitions, { sessionLost });
       } catch (error) {
         this.#logger.warn(`group ${kind} callback failed`, this.#fields(error));
       }
@@ -175,7 +175,7 @@ export class RemoteMembership implements GroupMembership {
     // A new session is a new member: everything owned is revoked before re-joining.
     const all = this.#owned;
     this.#owned = [];
-    if (all.length > 0) this.#callback('onRevoke', all);
+    if (all.length > 0) this.#callback('onRevoke', all, true);
   }
 
   #onSessionReady(): void {

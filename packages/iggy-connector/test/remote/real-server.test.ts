@@ -199,9 +199,11 @@ describe.skipIf(!server)('remote connector against a real Iggy server', () => {
         release = r;
       });
       const revoked: number[] = [];
+      const reasons: (boolean | undefined)[] = [];
       const a = await connector.joinGroup(stream, 't', 'g', {
-        onRevoke: async (p) => {
+        onRevoke: async (p, info) => {
           revoked.push(...p);
+          reasons.push(info?.sessionLost);
           await gate;
         },
       });
@@ -225,6 +227,8 @@ describe.skipIf(!server)('remote connector against a real Iggy server', () => {
       await connector.storeOffset({ kind: 'group', name: 'g', member: a }, stream, 't', p, 0n);
       release();
       await until('B receives the partition', () => b.assignment().includes(p));
+      // A rebalance, not a lost session.
+      expect(reasons).toEqual([false]);
       expect(a.assignment()).not.toContain(p);
       await connector.leaveGroup(a);
       await connector.leaveGroup(b);

@@ -6,6 +6,7 @@ import {
   type BatchInfo,
   type ByteView,
   byteViewOf,
+  FIELD_LENGTH,
   nextBatchProblem,
   readBatchInfo,
   verifyBatch,
@@ -601,37 +602,52 @@ class SegmentedPartitionLog implements PartitionLog {
     }
   }
 
-  /** Returns a chunk of the segment file covering at least `[pos, pos + need)` (read-ahead cache). */
-  private async chunkAt(segment: Segment, handle: FileHandleLike, pos: number, need: number, end: number): Promise<ReadChunk> {
-    const covers = (c: ReadChunk | null) =>
-      c !== null && c.position <= pos && pos + need <= c.position + c.bytes.length;
-    if (covers(segment.readCache)) return segment.readCache as ReadChunk;
+  /**
+   * Returns a chunk of the segment file holding at least `[pos, pos + must)`: the cached one or
+   * the read-ahead one when they hold it, else a new read of about `want` bytes (never less than
+   * `must`) that becomes the cached chunk.
+   */
+  private async chunkAt(
+    segment: Segment,
+    handle: FileHandleLike,
+    pos: number,
+    must: number,
+    want: number,
+    end: number,
+  ): Promise<ReadChunk> {
+    const holds = (c: ReadChunk | null) => c !== null && c.position <= pos && pos + must <= c.position + c.bytes.length;
+    if (holds(segment.readCache)) return segment.readCache as ReadChunk;
     const prefetch = segment.prefetch;
     if (prefetch !== null) {
       segment.prefetch = null;
       const chunk = await prefetch.catch(() => null);
-      if (covers(chunk)) {
+      if (holds(chunk)) {
         segment.readCache = chunk;
         return chunk as ReadChunk;
       }
     }
-    const chunk = await this.readChunk(handle, pos, this.chunkLength(segment, pos, need, end));
+    const chunk = await this.readChunk(handle, pos, Math.max(must, this.chunkLength(segment, pos, want, end)));
     segment.readCache = chunk;
     return chunk;
   }
 
   /**
-   * How much to read at `pos` for a chunk that must hold `need` bytes: ahead (bounded) so that
+   * How much to read at `pos` for a chunk that should hold `want` bytes: ahead (bounded) so that
    * sequential readers need fewer system calls, and ending at a batch start known from the index
-   * when that still covers `need`, so the next chunk does not read a partial batch again.
+   * (the last one within the read-ahead if that still gives `want` bytes, else the next one, up
+   * to twice that size), so that the next chunk does not read a partial batch again.
    */
-  private chunkLength(segment: Segment, pos: number, need: number, end: number): number {
-    let length = Math.min(end - pos, Math.max(need, Math.min(READ_AHEAD, need * 4)));
+  private chunkLength(segment: Segment, pos: number, want: number, end: number): number {
+    let length = Math.min(end - pos, Math.max(want, Math.min(READ_AHEAD, want * 4)));
     const index = segment.index;
     if (index !== null && pos + length < end) {
-      const entry = index.floorByPosition(pos + length);
-      const boundary = entry >= 0 ? index.position(entry) : -1;
-      if (boundary > pos && boundary >= pos + need) length = boundary - pos;
+      const floor = index.floorByPosition(pos + length);
+      const boundary = floor >= 0 ? index.position(floor) : -1;
+      if (boundary > pos && boundary >= pos + want) {
+        length = boundary - pos;
+      } else if (floor + 1 < index.count && index.position(floor + 1) - pos <= 2 * length) {
+        length = Math.min(end, index.position(floor + 1)) - pos;
+      }
     }
     return length;
   }
@@ -664,16 +680,24 @@ class SegmentedPartitionLog implements PartitionLog {
   }
 
   /**
-   * Starts reading the chunk at file position `start` in the background unless the cached chunk
-   * already holds `need` bytes from there or a read-ahead is already running.
+   * Starts reading the chunk at batch position `start` in the background (about `want` bytes)
+   * unless the cached chunk already holds that whole batch or a read-ahead is already running.
    */
-  private prefetchAt(segment: Segment, start: number, need: number): void {
+  private prefetchAt(segment: Segment, start: number, want: number): void {
     const cached = segment.readCache;
     const handle = segment.handle;
     if (cached === null || handle === null || segment.prefetch !== null || segment.deleted) return;
     const available = segment.size - start;
-    if (available <= 0 || start + Math.min(need, available) <= cached.position + cached.bytes.length) return;
-    const prefetch = this.readChunk(handle, start, this.chunkLength(segment, start, Math.min(need, available), segment.size));
+    if (available <= 0) return;
+    const at = start - cached.position;
+    let must = BATCH_HEADER_BYTES;
+    if (at >= 0 && at + BATCH_HEADER_BYTES <= cached.bytes.length) {
+      // The batch's header is cached: prefetch only when its body is not.
+      must = cached.view.getUint32(at + FIELD_LENGTH, true);
+      if (at + must <= cached.bytes.length) return;
+    }
+    const length = Math.min(available, Math.max(must, this.chunkLength(segment, start, Math.min(want, available), segment.size)));
+    const prefetch = this.readChunk(handle, start, length);
     prefetch.catch(() => {});
     segment.prefetch = prefetch;
   }
@@ -711,7 +735,7 @@ class SegmentedPartitionLog implements PartitionLog {
       let chunk: ReadChunk | null = null;
       while (pos < end && expected < limit) {
         if (chunk === null || pos + BATCH_HEADER_BYTES > chunk.position + chunk.bytes.length) {
-          chunk = await this.chunkAt(segment, handle, pos, Math.min(Math.max(need, BATCH_HEADER_BYTES), end - pos), end);
+          chunk = await this.chunkAt(segment, handle, pos, Math.min(BATCH_HEADER_BYTES, end - pos), need, end);
         }
         let at = pos - chunk.position;
         // Structure first (the header's fields are cross-checked, so a damaged length or count
@@ -720,17 +744,15 @@ class SegmentedPartitionLog implements PartitionLog {
         if (problem !== null) throw this.reportDamage(segment, { position: pos, offset: expected, reason: problem });
         const info = readBatchInfo(chunk.view, at);
         if (at + info.length > chunk.bytes.length) {
-          chunk = await this.chunkAt(segment, handle, pos, Math.min(Math.max(need, info.length), end - pos), end);
+          chunk = await this.chunkAt(segment, handle, pos, info.length, Math.max(need, info.length), end);
           at = pos - chunk.position;
           if (chunk.bytes.length - at < info.length) {
             throw this.reportDamage(segment, { position: pos, offset: expected, reason: 'batch runs past the end of the file' });
           }
         }
         if (from === null || info.baseOffset + info.count > from) {
-          if (from !== null && pos + info.length + BATCH_HEADER_BYTES > chunk.position + chunk.bytes.length) {
-            // The last batch of this chunk: read the next chunk meanwhile (sequential readers).
-            this.prefetchAt(segment, pos + info.length, need);
-          }
+          // When the next batch is not (wholly) in this chunk, read it meanwhile (sequential readers).
+          if (from !== null) this.prefetchAt(segment, pos + info.length, need);
           if (!chunk.verified.has(pos)) {
             const bad = verifyBatch(chunk, at, info.length);
             if (bad !== null) throw this.reportDamage(segment, { position: pos, offset: expected, reason: bad });

@@ -28,8 +28,11 @@ export class TopicMember {
     const { deps, group } = this.shared;
     const membership = await deps.connector.joinGroup(deps.stream, this.topic, group, {
       onAssign: (partitions) => this.enqueue(() => this.assign(partitions)),
-      onRevoke: (partitions) =>
-        this.enqueue(() => this.revoke(partitions, this.shared.options.revokeDrainMs)),
+      // A lost session's partitions may already be someone else's: release them at once.
+      onRevoke: (partitions, info) =>
+        this.enqueue(() =>
+          this.revoke(partitions, info?.sessionLost ? 0 : this.shared.options.revokeDrainMs),
+        ),
     });
     this.membership = membership;
     await this.enqueue(() => this.assign(membership.assignment()));
