@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   describeType,
@@ -35,6 +36,47 @@ describe('envelope predicates', () => {
     expect(isIsoUtcTimestamp('2025-01-31T12:00:60Z')).toBe(false);
     expect(isIsoUtcTimestamp('2025-01-31t12:00:00z')).toBe(false);
     expect(isIsoUtcTimestamp('+012025-01-31T12:00:00Z')).toBe(false);
+  });
+
+  it('agrees with a regex and Date.UTC oracle on near-valid timestamps (property)', () => {
+    // Oracle: the documented pattern, then a calendar check through Date's own arithmetic.
+    const pattern = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?Z$/;
+    const oracle = (value: string): boolean => {
+      const m = pattern.exec(value);
+      if (m === null) return false;
+      const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+      const date = new Date(0);
+      date.setUTCFullYear(y, mo - 1, d);
+      date.setUTCHours(h, mi, s, 0);
+      return (
+        date.getUTCFullYear() === y &&
+        date.getUTCMonth() === mo - 1 &&
+        date.getUTCDate() === d &&
+        date.getUTCHours() === h &&
+        date.getUTCMinutes() === mi &&
+        date.getUTCSeconds() === s
+      );
+    };
+    const dates = fc.date({ min: new Date('0000-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true });
+    const base = fc.tuple(dates, fc.stringMatching(/^(?:\.\d{0,10})?$/)).map(([d, fraction]) => `${d.toISOString().slice(0, 19)}${fraction}Z`);
+    const chars = fc.constantFrom(...'0123456789-:.TZtz +\u0663\u00001'.split(''));
+    const edit = fc.tuple(fc.nat(), chars, fc.constantFrom('replace', 'insert', 'delete', 'none'));
+    const mutated = fc.tuple(base, fc.array(edit, { maxLength: 3 })).map(([text, edits]) => {
+      let out = text;
+      for (const [at, ch, op] of edits) {
+        const i = at % (out.length + 1);
+        if (op === 'replace') out = out.slice(0, i) + ch + out.slice(i + 1);
+        else if (op === 'insert') out = out.slice(0, i) + ch + out.slice(i);
+        else if (op === 'delete') out = out.slice(0, i) + out.slice(i + 1);
+      }
+      return out;
+    });
+    fc.assert(
+      fc.property(mutated, (value) => {
+        expect(isIsoUtcTimestamp(value)).toBe(oracle(value));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('checks the UUID version and variant', () => {

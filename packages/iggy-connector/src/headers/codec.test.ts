@@ -127,4 +127,76 @@ describe('headers codec', () => {
       );
     }
   });
+  it('matches a straightforward TLV encoder, also on repeated calls (property)', () => {
+    const tlv = (kind: number, bytes: Uint8Array): Buffer => {
+      const prefix = Buffer.alloc(5);
+      prefix[0] = kind;
+      prefix.writeUInt32LE(bytes.length, 1);
+      return Buffer.concat([prefix, bytes]);
+    };
+    const strings = fc.dictionary(field, field, { maxKeys: 8 });
+    fc.assert(
+      fc.property(strings, (pairs) => {
+        const headers: MessageHeaders = {};
+        const parts: Buffer[] = [];
+        for (const [k, v] of Object.entries(pairs)) {
+          const value: HeaderValue = { kind: 'string', value: v };
+          Object.defineProperty(headers, k, { value, enumerable: true, writable: true, configurable: true });
+          parts.push(tlv(2, Buffer.from(k, 'utf8')), tlv(2, Buffer.from(v, 'utf8')));
+        }
+        const expected = Buffer.concat(parts);
+        expect(encodeHeaders(headers)).toEqual(expected);
+        expect(encodeHeaders(headers)).toEqual(expected);
+        expect(headersByteLength(headers)).toBe(expected.length);
+        expect(decodeHeaders(expected)).toEqual(headers);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('decodes many distinct short strings correctly through its cache', () => {
+    for (let i = 0; i < 3000; i++) {
+      const headers: MessageHeaders = {
+        [`k${i}`]: { kind: 'string', value: `v${i % 7}-${i}` },
+        [`k${i + 1}`]: { kind: 'string', value: `v${(i + 1) % 7}-${i}` },
+      };
+      expect(decodeHeaders(encodeHeaders(headers))).toEqual(headers);
+    }
+  });
+
+  it('still rejects invalid UTF-8 in keys and values after caching ASCII look-alikes', () => {
+    const ok = encodeHeaders({ ab: { kind: 'string', value: 'cd' } });
+    expect(decodeHeaders(ok)).toEqual({ ab: { kind: 'string', value: 'cd' } });
+    for (const at of [5, ok.length - 1]) {
+      const bad = Buffer.from(ok);
+      bad[at] = 0xff;
+      expect(() => decodeHeaders(bad)).toThrow(expect.objectContaining({ code: ErrorCodes.DECODE_FAILED }));
+    }
+    const utf8 = { 'clé': { kind: 'string', value: 'café ☕' } } as const;
+    expect(decodeHeaders(encodeHeaders(utf8))).toEqual(utf8);
+  });
+
+  it('keeps a "__proto__" key as an own header', () => {
+    const headers: MessageHeaders = {};
+    Object.defineProperty(headers, '__proto__', {
+      value: { kind: 'string', value: 'x' },
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+    const decoded = decodeHeaders(encodeHeaders(headers));
+    expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(decoded, '__proto__')?.value).toEqual({ kind: 'string', value: 'x' });
+  });
+
+  it('reports an invalid header past the size limit before the size error', () => {
+    const headers: MessageHeaders = {};
+    for (let i = 0; i < 370; i++) headers[`key-${i}`] = { kind: 'string', value: 'v'.repeat(255) };
+    let size = headersByteLength({ last: { kind: 'bool', value: true } });
+    for (const [k, v] of Object.entries(headers)) size += headersByteLength({ [k]: v });
+    headers.last = { kind: 'int8', value: 999 };
+    expect(() => encodeHeaders(headers)).toThrow('header "last" is not a valid int8');
+    headers.last = { kind: 'bool', value: true };
+    expect(() => encodeHeaders(headers)).toThrow(`headers take ${size} bytes, more than 100000`);
+  });
 });

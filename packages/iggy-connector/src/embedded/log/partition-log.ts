@@ -634,8 +634,7 @@ class SegmentedPartitionLog implements PartitionLog {
   /**
    * How much to read at `pos` for a chunk that should hold `want` bytes: ahead (bounded) so that
    * sequential readers need fewer system calls, and ending at a batch start known from the index
-   * (the last one within the read-ahead if that still gives `want` bytes, else the next one, up
-   * to twice that size), so that the next chunk does not read a partial batch again.
+   * when that still gives `want` bytes, so that the next chunk does not read a partial batch again.
    */
   private chunkLength(segment: Segment, pos: number, want: number, end: number): number {
     let length = Math.min(end - pos, Math.max(want, Math.min(READ_AHEAD, want * 4)));
@@ -643,11 +642,7 @@ class SegmentedPartitionLog implements PartitionLog {
     if (index !== null && pos + length < end) {
       const floor = index.floorByPosition(pos + length);
       const boundary = floor >= 0 ? index.position(floor) : -1;
-      if (boundary > pos && boundary >= pos + want) {
-        length = boundary - pos;
-      } else if (floor + 1 < index.count && index.position(floor + 1) - pos <= 2 * length) {
-        length = Math.min(end, index.position(floor + 1)) - pos;
-      }
+      if (boundary > pos && boundary >= pos + want) length = boundary - pos;
     }
     return length;
   }
