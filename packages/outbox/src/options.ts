@@ -25,3 +25,24 @@ export const registrySchema = z.custom<EventRegistry>(
     typeof (v as { versions?: unknown }).versions === 'function',
   'registry must be an EventRegistry',
 );
+
+/** A zod schema for a driver object recognised by its methods (duck-typed, so any copy works). */
+export function driverSchema<T>(methods: readonly string[], message: string) {
+  return z.custom<T>(
+    (v) =>
+      typeof v === 'object' &&
+      v !== null &&
+      methods.every((m) => typeof (v as Record<string, unknown>)[m] === 'function'),
+    message,
+  );
+}
+
+/** Options every outbox store shares: table names and an optional registry. */
+export const storeTableOptions = {
+  /** Outbox table; `<table>_workers` holds relay registrations. */
+  table: z.string().default('rustok_outbox'),
+  /** Table recording applied schema versions (shared with the inbox). */
+  migrationsTable: z.string().default('rustok_migrations'),
+  /** When given, envelopes must match a registered definition. */
+  registry: registrySchema.optional(),
+};

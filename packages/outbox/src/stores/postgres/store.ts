@@ -2,7 +2,7 @@ import { ClosedError, type EventEnvelope, type EventRegistry, StorageError } fro
 import { z } from 'zod';
 import { alreadyExists, conflict, type PreparedEvent, prepareEvents, sameContent } from '../../envelope/prepare';
 import { WorkerIdInUseError } from '../../errors';
-import { parseOptions, registrySchema } from '../../options';
+import { driverSchema, parseOptions, storeTableOptions } from '../../options';
 import { truncateUtf8 } from '../../sql/truncate';
 import { type CandidateRow, type HeadRow, leaseRows, plannedRows, runPlanAsync } from '../claim-plan';
 import type {
@@ -32,22 +32,10 @@ import type { PgPool, PgQueryable } from './types';
 /** Options of `createPostgresOutbox`. */
 export const PostgresOutboxOptionsSchema = z.object({
   /** A `pg.Pool`; relays use it for claims and hold one client per relay for LISTEN. Never ended here. */
-  pool: z.custom<PgPool>(
-    (v) =>
-      typeof v === 'object' &&
-      v !== null &&
-      typeof (v as { query?: unknown }).query === 'function' &&
-      typeof (v as { connect?: unknown }).connect === 'function',
-    'pool must be a pg Pool',
-  ),
+  pool: driverSchema<PgPool>(['query', 'connect'], 'pool must be a pg Pool'),
   /** Schema holding the tables (created by `migrate()`); default: the connection's search_path. */
   schema: z.string().optional(),
-  /** Outbox table; `<table>_workers` holds relay registrations. */
-  table: z.string().default('rustok_outbox'),
-  /** Table recording applied schema versions (shared with the inbox). */
-  migrationsTable: z.string().default('rustok_migrations'),
-  /** When given, envelopes must match a registered definition. */
-  registry: registrySchema.optional(),
+  ...storeTableOptions,
 });
 
 /** Options of `createPostgresOutbox` (input form, defaults optional). */

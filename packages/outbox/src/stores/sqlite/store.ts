@@ -2,7 +2,7 @@ import { ClosedError, type EventEnvelope, type EventRegistry, StorageError, Vali
 import { z } from 'zod';
 import { alreadyExists, conflict, prepareEvents, sameContent } from '../../envelope/prepare';
 import { WorkerIdInUseError } from '../../errors';
-import { parseOptions, registrySchema } from '../../options';
+import { driverSchema, parseOptions, storeTableOptions } from '../../options';
 import { assertIdentifier } from '../../sql/identifier';
 import { truncateUtf8 } from '../../sql/truncate';
 import { type CandidateRow, type FetchRequest, type HeadRow, leaseRows, plannedRows, runPlanSync } from '../claim-plan';
@@ -30,20 +30,8 @@ import type { SqliteDatabase, SqliteStatement } from './types';
 /** Options of `createSqliteOutbox`. */
 export const SqliteOutboxOptionsSchema = z.object({
   /** A better-sqlite3 `Database` (WAL mode recommended). The outbox never closes it. */
-  database: z.custom<SqliteDatabase>(
-    (v) =>
-      typeof v === 'object' &&
-      v !== null &&
-      typeof (v as { prepare?: unknown }).prepare === 'function' &&
-      typeof (v as { transaction?: unknown }).transaction === 'function',
-    'database must be a better-sqlite3 Database',
-  ),
-  /** Outbox table; `<table>_workers` holds relay registrations. */
-  table: z.string().default('rustok_outbox'),
-  /** Table recording applied schema versions (shared with the inbox). */
-  migrationsTable: z.string().default('rustok_migrations'),
-  /** When given, envelopes must match a registered definition. */
-  registry: registrySchema.optional(),
+  database: driverSchema<SqliteDatabase>(['prepare', 'transaction'], 'database must be a better-sqlite3 Database'),
+  ...storeTableOptions,
 });
 
 /** Options of `createSqliteOutbox` (input form, defaults optional). */
