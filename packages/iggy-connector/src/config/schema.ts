@@ -4,7 +4,7 @@ import { isSecret, Secret } from './secret';
 const MiB = 1024 * 1024;
 
 /** Accepts a plain string or a `Secret` and always yields a `Secret`. */
-const SecretSchema = z
+export const SecretSchema = z
   .union([z.string().min(1), z.custom<Secret>(isSecret, { message: 'expected a string or Secret' })])
   .transform((value) => (typeof value === 'string' ? new Secret(value) : value));
 
@@ -37,18 +37,19 @@ export const EmbeddedConfigSchema = z.object({
 });
 
 /** Remote mode settings (DESIGN §4 defaults). Secrets are held as `Secret`. */
+/** TLS settings: a CA file to trust and the server name to verify (SNI). */
+export const TlsConfigSchema = z.object({
+  enabled: z.boolean().default(false),
+  caFile: z.string().min(1).optional(),
+  serverName: z.string().min(1).optional(),
+});
+
 export const RemoteConfigSchema = z.object({
   addresses: z.array(AddressSchema).min(1).default(['127.0.0.1:8090']),
   username: z.string().min(1).default('iggy'),
   password: SecretSchema.optional(),
   token: SecretSchema.optional(),
-  tls: z
-    .object({
-      enabled: z.boolean().default(false),
-      caFile: z.string().min(1).optional(),
-      serverName: z.string().min(1).optional(),
-    })
-    .optional(),
+  tls: TlsConfigSchema.optional(),
   requestTimeoutMs: z.number().int().positive().default(30_000),
   heartbeatIntervalMs: z.number().int().positive().default(5_000),
   reconnect: z

@@ -1,12 +1,7 @@
 import type { Logger, Metrics } from '@rustok/core';
 import { z } from 'zod';
-import { isSecret, Secret } from '../../config/secret';
+import { SecretSchema, TlsConfigSchema } from '../../config/schema';
 import { DEFAULT_MAX_FRAME_BYTES, HEADER_SIZE } from '../wire/constants';
-
-/** A string or `Secret`, always held as a `Secret`. */
-const SecretSchema = z
-  .union([z.string().min(1), z.custom<Secret>(isSecret, { message: 'expected a string or Secret' })])
-  .transform((value) => (typeof value === 'string' ? new Secret(value) : value));
 
 /** How a client logs in: username and password, or a personal access token. */
 export const CredentialsSchema = z.discriminatedUnion('kind', [
@@ -19,13 +14,7 @@ export const IggyClientOptionsSchema = z.object({
   /** `host:port` addresses, tried in order. */
   addresses: z.array(z.string().min(1)).min(1),
   credentials: CredentialsSchema,
-  tls: z
-    .object({
-      enabled: z.boolean().default(false),
-      caFile: z.string().min(1).optional(),
-      serverName: z.string().min(1).optional(),
-    })
-    .optional(),
+  tls: TlsConfigSchema.optional(),
   /** Budget of one request, header to body, including transient resends. */
   requestTimeoutMs: z.number().int().positive().default(30_000),
   /** Budget of establishing one TCP/TLS connection. */
