@@ -80,6 +80,9 @@ const U128_LIMIT = 1n << 128n;
 /** Room for the SendMessages metadata in front of the batch (two names + partitioning + count). */
 const SEND_METADATA_MAX = 4 + 2 * 257 + 6 + 4;
 const EMPTY = new Uint8Array(0);
+/** Frames kept for reuse between sends: big enough that reuse pays, small enough to hold idle. */
+const SPARE_FRAME_MIN = 64 * 1024;
+const SPARE_FRAME_MAX = 16 * MiB;
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -129,6 +132,8 @@ export class RemoteConnector implements IggyConnector, AsyncDisposable {
   readonly #shared: IggyClient;
   readonly #members = new Set<RemoteMembership>();
   #closed = false;
+  /** A frame buffer kept between sends (sends that overlap allocate their own). */
+  #spareFrame: Buffer | undefined;
   #connectedOnce = false;
 
   /** Creates the connector; nothing is dialled until `connect()`. */
@@ -331,9 +336,15 @@ export class RemoteConnector implements IggyConnector, AsyncDisposable {
       });
     }
     await checksumsReady();
-    const frame = encodeSendMessagesFrame(stream, topic, partition, BigInt(Date.now()) * 1000n, items);
+    const spare = this.#spareFrame;
+    this.#spareFrame = undefined;
+    const frame = encodeSendMessagesFrame(stream, topic, partition, BigInt(Date.now()) * 1000n, items, spare);
     this.#open();
     const confirmations = await this.#shared.callFrame(sendMessages, frame);
+    // Answered, so the server has read the whole frame and its buffer is free again. (A failed
+    // send drops it: the socket may still hold a reference.)
+    const backing = spare && spare.length >= frame.length ? spare : frame;
+    if (backing.length >= SPARE_FRAME_MIN && backing.length <= SPARE_FRAME_MAX) this.#spareFrame = backing;
     const first = confirmations[0];
     if (!first) throw protocolError('SendMessages reply carries no confirmation');
     this.#metrics.observe('iggy.remote.send_batch', messages.length, { topic });

@@ -187,6 +187,39 @@ describe.skipIf(!server)('remote connector against a real Iggy server', () => {
     }
   });
 
+  it('large batches sent back to back and concurrently (frame buffers reused) arrive intact', async () => {
+    const stream = uniqueName('reuse');
+    await connector.ensureStream(stream);
+    try {
+      await connector.ensureTopic(stream, 't', { partitions: 1 });
+      // 200 × 1 KiB per batch: big enough for the connector to keep its frame buffer between sends.
+      const batchOf = (tag: number, size: number) =>
+        Array.from({ length: 200 }, (_, i) => ({ id: BigInt(tag * 1000 + i + 1), payload: Buffer.alloc(size, (tag * 31 + i) & 0xff) }));
+      const batches = [batchOf(1, 1024), batchOf(2, 1024), batchOf(3, 700), batchOf(4, 1500)];
+      for (const batch of batches.slice(0, 3)) await connector.send(stream, 't', 0, batch);
+      // Two overlapping sends: only one can hold the kept buffer.
+      const [fourth, fifth] = [batches[3]!, batchOf(5, 1024)];
+      await Promise.all([connector.send(stream, 't', 0, fourth), connector.send(stream, 't', 0, fifth)]);
+      const sent = [...batches.slice(0, 3), fourth, fifth].flat();
+      const got: { id: bigint; payload: Buffer }[] = [];
+      while (got.length < sent.length) {
+        const batch = await connector.poll(stream, 't', {
+          consumer: { kind: 'consumer', id: 'reuse' },
+          partition: 0,
+          strategy: { kind: 'offset', value: BigInt(got.length) },
+          count: 500,
+        });
+        expect(batch.messages.length).toBeGreaterThan(0);
+        got.push(...batch.messages);
+      }
+      const byId = new Map(got.map((m) => [m.id, m.payload]));
+      expect(byId.size).toBe(sent.length);
+      for (const m of sent) expect(byId.get(m.id)?.equals(m.payload)).toBe(true);
+    } finally {
+      await connector.deleteStream(stream);
+    }
+  });
+
   it('cooperative hand-off: an in-flight partition moves only after the owner’s onRevoke committed', async () => {
     const stream = uniqueName('coop');
     await connector.ensureStream(stream);

@@ -57,4 +57,30 @@ describe('encodeSendMessagesFrame (the one-buffer send path)', () => {
     writeRequestHeader(clean, header);
     expect(frame).toEqual(clean);
   });
+  it('encodes into a dirty scratch buffer exactly as into a fresh one, and ignores a too-small one', () => {
+    const items = [
+      { id: 0n, payload: Buffer.alloc(300, 0x11), headers: new Uint8Array(0) },
+      { id: 9n, payload: Buffer.from('tail'), headers: encodeHeaders({ k: { kind: 'string', value: 'v' } }) },
+    ];
+    const scratch = Buffer.alloc(4096, 0xff);
+    const reused = encodeSendMessagesFrame('s', 't', 2, 5n, items, scratch);
+    expect(reused.buffer).toBe(scratch.buffer);
+    writeRequestHeader(reused, header);
+    // Ids of 0 are random: decode and compare everything but the minted id.
+    const decoded = decodeRequest(sendMessages, decodeRequestFrame(reused).body);
+    expect(decoded.batch.frames.map((f) => [f.offsetDelta, f.timestampDelta, Buffer.from(f.payload)])).toEqual(
+      items.map((m, i) => [i, 0, m.payload]),
+    );
+    const explicit = items.map((m, i) => ({ ...m, id: BigInt(i + 1) }));
+    const viaScratch = encodeSendMessagesFrame('s', 't', 2, 5n, explicit, Buffer.alloc(4096, 0xee));
+    const fresh = encodeSendMessagesFrame('s', 't', 2, 5n, explicit);
+    writeRequestHeader(viaScratch, header);
+    writeRequestHeader(fresh, header);
+    expect(viaScratch).toEqual(fresh);
+    const small = Buffer.alloc(16, 0xff);
+    const grown = encodeSendMessagesFrame('s', 't', 2, 5n, explicit, small);
+    expect(grown.buffer).not.toBe(small.buffer);
+    writeRequestHeader(grown, header);
+    expect(grown).toEqual(fresh);
+  });
 });

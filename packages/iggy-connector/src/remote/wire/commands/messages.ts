@@ -244,6 +244,8 @@ function mintedIds(count: number): Buffer {
  * and the batch. Each payload is copied exactly once (into the frame); frame checksums are
  * XXH3-64 over slices of that buffer; ids of 0 come from one random fill per batch.
  * Byte-identical to `encodeRequestFrame(header, encodeRequest(sendMessages, …))`.
+ * When `scratch` is large enough the frame is a view of its start (no allocation, no page
+ * faults); the caller must not reuse `scratch` until the frame has been sent and answered.
  */
 export function encodeSendMessagesFrame(
   stream: Identifier,
@@ -251,6 +253,7 @@ export function encodeSendMessagesFrame(
   partition: number,
   originTimestamp: bigint,
   items: readonly SendItem[],
+  scratch?: Buffer,
 ): Buffer {
   const count = items.length;
   if (count < 1) throw new ValidationError('a batch needs at least one message', { details: { field: 'messages' } });
@@ -263,7 +266,11 @@ export function encodeSendMessagesFrame(
   let batchLength = BATCH_HEADER_SIZE;
   for (const item of items) batchLength += FRAME_HEADER_SIZE + item.payload.byteLength + item.headers.byteLength;
   const batchStart = HEADER_SIZE + 4 + metaBytes.length;
-  const out = Buffer.alloc(batchStart + batchLength);
+  const total = batchStart + batchLength;
+  // Every byte is written below (the request header by `writeRequestHeader`), so the buffer
+  // need not be zero-filled: reserved fields are zeroed explicitly.
+  const out = scratch && scratch.length >= total ? scratch.subarray(0, total) : Buffer.allocUnsafe(total);
+  out.fill(0, batchStart, batchStart + BATCH_HEADER_SIZE);
   out.writeUInt32LE(metaBytes.length, HEADER_SIZE);
   out.set(metaBytes, HEADER_SIZE + 4);
 
@@ -284,8 +291,11 @@ export function encodeSendMessagesFrame(
       out.writeBigUInt64LE(item.id >> 64n, start + 16);
     }
     out.writeUInt32LE(i, start + 24);
+    out.writeUInt32LE(0, start + 28);
     out.writeUInt32LE(item.headers.byteLength, start + 32);
     out.writeUInt32LE(item.payload.byteLength, start + 36);
+    out.writeUInt32LE(0, start + 40);
+    out.writeUInt32LE(0, start + 44);
     pos = start + FRAME_HEADER_SIZE;
     out.set(item.payload, pos);
     pos += item.payload.byteLength;
