@@ -4,13 +4,10 @@ import {
   type ByteView,
   ENTRY_BYTES,
   ENTRY_HEADERS_LENGTH,
-  ENTRY_ID,
-  ENTRY_ORIGIN,
   ENTRY_PAYLOAD_LENGTH,
 } from './batch-format';
+import { DecodedRecord } from './stored-record';
 import type { StoredRecord } from './types';
-
-const EMPTY = Buffer.alloc(0);
 
 /** Creates a Buffer viewing `length` bytes of `ab` at `offset`, like `Buffer.from(ab, offset, length)`. */
 type ViewMaker = new (ab: ArrayBufferLike, offset: number, length: number) => Buffer;
@@ -59,7 +56,6 @@ export function decodeMessages(bv: ByteView, pos: number, info: BatchInfo, from:
   const { bytes, view } = bv;
   const ab = bytes.buffer;
   const abOffset = bytes.byteOffset;
-  const words = bv.words !== null && (abOffset + pos) % 8 === 0 ? bv.words : null;
   const entries = pos + BATCH_HEADER_BYTES;
   let d = entries + info.count * ENTRY_BYTES;
   for (let i = 0, e = entries; i < from; i++, e += ENTRY_BYTES) {
@@ -69,10 +65,6 @@ export function decodeMessages(bv: ByteView, pos: number, info: BatchInfo, from:
   const out = sink.out;
   const maxBytes = sink.maxBytes;
   let taken = sink.bytes;
-  // Messages of one send usually share their origin timestamp: reuse the bigint while it repeats.
-  let originLo = -1;
-  let originHi = -1;
-  let originTimestamp = 0n;
   for (let i = from, e = entries + from * ENTRY_BYTES; i < to; i++, e += ENTRY_BYTES) {
     const h = view.getUint32(e + ENTRY_HEADERS_LENGTH, true);
     const p = view.getUint32(e + ENTRY_PAYLOAD_LENGTH, true);
@@ -82,30 +74,7 @@ export function decodeMessages(bv: ByteView, pos: number, info: BatchInfo, from:
       return false;
     }
     taken += size;
-    const oLo = view.getUint32(e + ENTRY_ORIGIN, true);
-    const oHi = view.getUint32(e + ENTRY_ORIGIN + 4, true);
-    let lo: bigint;
-    let hi: bigint;
-    if (words !== null) {
-      const k = (abOffset + e) / 8;
-      lo = words[k] as bigint;
-      hi = words[k + 1] as bigint;
-      if (oLo !== originLo || oHi !== originHi) originTimestamp = words[k + 2] as bigint;
-    } else {
-      lo = view.getBigUint64(e + ENTRY_ID, true);
-      hi = view.getBigUint64(e + ENTRY_ID + 8, true);
-      if (oLo !== originLo || oHi !== originHi) originTimestamp = view.getBigUint64(e + ENTRY_ORIGIN, true);
-    }
-    originLo = oLo;
-    originHi = oHi;
-    out.push({
-      offset: BigInt(info.baseOffset + i),
-      timestamp,
-      originTimestamp,
-      id: hi === 0n ? lo : (hi << 64n) | lo,
-      payload: new BufferView(ab, abOffset + d + h, p),
-      headers: h === 0 ? EMPTY : new BufferView(ab, abOffset + d, h),
-    });
+    out.push(new DecodedRecord(bv, e, info.baseOffset + i, timestamp, new BufferView(ab, abOffset + d + h, p), d, h));
     d += h + p;
     if (out.length >= sink.maxCount || taken >= maxBytes) {
       sink.bytes = taken;

@@ -23,13 +23,13 @@ export interface AppendRecord {
 
 /** One record read back. Buffers may be views into a larger read buffer. */
 export interface StoredRecord {
-  offset: bigint;
+  readonly offset: bigint;
   /** Broker append time, µs. All records of one append share it. */
-  timestamp: bigint;
-  originTimestamp: bigint;
-  id: bigint;
-  payload: Buffer;
-  headers: Buffer;
+  readonly timestamp: bigint;
+  readonly originTimestamp: bigint;
+  readonly id: bigint;
+  readonly payload: Buffer;
+  readonly headers: Buffer;
 }
 
 /** Summary of one segment, oldest first. */
