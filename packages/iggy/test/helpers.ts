@@ -3,22 +3,10 @@ import { EmbeddedConnector } from '@rustok/iggy-connector';
 import { makeTempDir, type TempDir } from '@rustok/testkit';
 import { z } from 'zod';
 import { IggyTransport, type IggyTransportOptions } from '../src/index';
+import { OrderCreated } from '../src/testing/events';
 
 /** `order.created` v1 with an Avro schema for its payload. */
-export const OrderCreated = defineEvent({
-  type: 'order.created',
-  version: 1,
-  payload: z.object({ orderId: z.string(), amount: z.number() }),
-  avro: {
-    type: 'record',
-    name: 'OrderCreated',
-    namespace: 'test',
-    fields: [
-      { name: 'orderId', type: 'string' },
-      { name: 'amount', type: 'int' },
-    ],
-  },
-});
+export { OrderCreated };
 
 /** `order.paid` v1 (no Avro schema). */
 export const OrderPaid = defineEvent({

@@ -1,9 +1,9 @@
-import { defineEvent, EventRegistry, type EventEnvelope, validateEnvelope } from '@rustok/core';
+import { EventRegistry, type EventEnvelope, validateEnvelope } from '@rustok/core';
 import type { OutgoingMessage, PolledMessage } from '@rustok/iggy-connector';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { envelopeArbitrary, sampleEnvelope } from '../testing/envelopes';
+import { OrderCreated } from '../testing/events';
 import { MessageCodec, messageSize } from './message-codec';
 import { uuidToMessageId } from './message-id';
 
@@ -72,19 +72,7 @@ describe('MessageCodec', () => {
   });
 
   it('encodes the payload with the definition Avro schema and decodes it via the registry', () => {
-    const Order = defineEvent({
-      type: 'order.created',
-      version: 1,
-      payload: z.object({ orderId: z.string(), amount: z.number() }),
-      avro: {
-        type: 'record',
-        name: 'OrderCreated',
-        fields: [
-          { name: 'orderId', type: 'string' },
-          { name: 'amount', type: 'int' },
-        ],
-      },
-    });
+    const Order = OrderCreated;
     const registry = new EventRegistry().register(Order);
     const lookupSchema = (type: string, version: number) => registry.get(type, version)?.avro;
     const writer = new MessageCodec({ codec: 'avro', validate, lookupSchema });

@@ -2,22 +2,10 @@ import { createEvent, defineEvent, EventRegistry, isValidationError, PartialPubl
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { tenantPartition } from '../partitioning/tenant-partition';
+import { OrderCreated } from '../testing/events';
 import { deferred, FakeConnector } from '../testing/fake-connector';
 import { IggyTransport } from './transport';
 
-const OrderCreated = defineEvent({
-  type: 'order.created',
-  version: 1,
-  payload: z.object({ orderId: z.string(), amount: z.number() }),
-  avro: {
-    type: 'record',
-    name: 'OrderCreated',
-    fields: [
-      { name: 'orderId', type: 'string' },
-      { name: 'amount', type: 'int' },
-    ],
-  },
-});
 const IndexRebuilt = defineEvent({ type: 'index.rebuilt', version: 1, payload: z.object({}) });
 
 const order = (tenantId: string, n = 1) =>
