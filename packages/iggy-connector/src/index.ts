@@ -17,7 +17,7 @@ export {
   type EmbeddedConnectorOptionsInput,
   EmbeddedConnectorOptionsSchema,
 } from './embedded/options';
-export { decodeHeaders, encodeHeaders, headersByteLength, MAX_HEADERS_BYTES } from './headers/codec';
+export { decodeHeaders, encodeHeaders, headersByteLength, MAX_HEADERS_BYTES, sealHeaders } from './headers/codec';
 export { RemoteConnector } from './remote/connector';
 export {
   type RemoteConnectorOptions,

@@ -34,6 +34,8 @@ export class Engine {
   readonly metadata: MetadataStore;
   /** Serializes stream/topic/group creation and deletion. */
   readonly topology = new SerialQueue();
+  /** Background fsyncs of every partition log, one at a time (see the log's `syncLane`). */
+  readonly #syncLane = new SerialQueue();
   lastError: ConnectorHealth['lastError'];
   readonly #runtimes = new Map<string, Promise<TopicRuntime>>();
 
@@ -97,6 +99,7 @@ export class Engine {
           segmentMaxAgeMs: this.options.segmentMaxAgeMs,
           clock: this.clock,
           fs: this.fs,
+          syncLane: this.#syncLane,
         },
       },
     );

@@ -2,7 +2,7 @@ import { ErrorCodes, hasErrorCode } from '@rustok/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { HeaderValue, MessageHeaders } from '../types';
-import { decodeHeaders, encodeHeaders, headersByteLength } from './codec';
+import { decodeHeaders, encodeHeaders, headerBytesForSend, headersByteLength, sealHeaders } from './codec';
 
 const field = fc.string({ minLength: 1, maxLength: 60 }).filter((s) => {
   const n = Buffer.byteLength(s, 'utf8');
@@ -198,5 +198,43 @@ describe('headers codec', () => {
     expect(() => encodeHeaders(headers)).toThrow('header "last" is not a valid int8');
     headers.last = { kind: 'bool', value: true };
     expect(() => encodeHeaders(headers)).toThrow(`headers take ${size} bytes, more than 100000`);
+  });
+
+  it('seals headers: a frozen copy whose stored encoding equals a fresh one', () => {
+    fc.assert(
+      fc.property(headersArb, (headers) => {
+        const sealed = sealHeaders(headers);
+        expect(Object.isFrozen(sealed)).toBe(true);
+        for (const value of Object.values(sealed)) expect(Object.isFrozen(value)).toBe(true);
+        expect(sealed).not.toBe(headers);
+        expect(headerBytesForSend(sealed)).toEqual(encodeHeaders(headers));
+        expect(headersByteLength(sealed)).toBe(encodeHeaders(headers).length);
+        expect(decodeHeaders(headerBytesForSend(sealed))).toEqual(decodeHeaders(encodeHeaders(headers)));
+      }),
+    );
+  });
+
+  it('a sealed copy does not follow later changes to the original', () => {
+    const raw = new Uint8Array([1, 2, 3]);
+    const original: MessageHeaders = { a: { kind: 'string', value: 'x' }, r: { kind: 'raw', value: raw } };
+    const sealed = sealHeaders(original);
+    const before = Buffer.from(headerBytesForSend(sealed));
+    original.a = { kind: 'string', value: 'changed' };
+    raw[0] = 9;
+    expect(headerBytesForSend(sealed)).toEqual(before);
+    expect(() => {
+      (sealed as MessageHeaders).b = { kind: 'bool', value: true };
+    }).toThrow(TypeError);
+  });
+
+  it('rejects invalid headers when sealing, and encodes unsealed headers afresh', () => {
+    expect(() => sealHeaders({ bad: { kind: 'int8', value: 999 } })).toThrow(
+      expect.objectContaining({ code: ErrorCodes.VALIDATION }),
+    );
+    const plain: MessageHeaders = { a: { kind: 'string', value: 'x' } };
+    const first = headerBytesForSend(plain);
+    plain.a = { kind: 'string', value: 'y' };
+    expect(decodeHeaders(headerBytesForSend(plain))).toEqual(plain);
+    expect(decodeHeaders(first)).toEqual({ a: { kind: 'string', value: 'x' } });
   });
 });

@@ -152,8 +152,43 @@ function assertTotal(size: number): void {
   }
 }
 
+/** Encodings of sealed header objects (see `sealHeaders`), by object identity. */
+const sealedEncodings = new WeakMap<object, Buffer>();
+
+/**
+ * Validates and encodes `headers` once and returns a deep-frozen copy whose encoding sends reuse:
+ * pass the same sealed object with many messages and no send encodes it again. Raw values are
+ * copied; do not modify the bytes of a sealed raw value.
+ */
+export function sealHeaders(headers: MessageHeaders): Readonly<MessageHeaders> {
+  assertObject(headers);
+  const copy: MessageHeaders = {};
+  for (const key of Object.keys(headers)) {
+    const value = headers[key] as HeaderValue;
+    const kept =
+      typeof value === 'object' && value !== null && value.kind === 'raw' && value.value instanceof Uint8Array
+        ? { kind: value.kind, value: new Uint8Array(value.value) }
+        : { ...value };
+    Object.defineProperty(copy, key, { value: Object.freeze(kept), enumerable: true });
+  }
+  const bytes = encodeHeaders(copy);
+  Object.freeze(copy);
+  sealedEncodings.set(copy, bytes);
+  return copy;
+}
+
+/**
+ * The encoded bytes of `headers` for a send: a sealed object's stored encoding (shared, so the
+ * caller only copies it), otherwise a fresh encoding. Throws `VALIDATION` when invalid.
+ */
+export function headerBytesForSend(headers: MessageHeaders): Buffer {
+  return sealedEncodings.get(headers) ?? encodeHeaders(headers);
+}
+
 /** Encoded size of `headers` in bytes (0 for no headers); throws `VALIDATION` when invalid. */
 export function headersByteLength(headers: MessageHeaders): number {
+  const sealed = sealedEncodings.get(headers);
+  if (sealed !== undefined) return sealed.length;
   assertObject(headers);
   let size = 0;
   const keys = Object.keys(headers);

@@ -1,4 +1,5 @@
 import { type EventEnvelope, SerializationError } from '@rustok/core';
+import { envelopeJson } from './envelope-json';
 import { type EnvelopeCodec, JSON_CONTENT_TYPE } from './types';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -12,11 +13,42 @@ export function jsonBytes(value: unknown, what: string | (() => string)): Uint8A
   try {
     text = JSON.stringify(value);
   } catch (cause) {
-    throw new SerializationError(`${nameOf(what)} is not JSON-serializable: ${String(cause)}`, { cause });
+    throw notSerializable(what, cause);
   }
+  return utf8Bytes(text, what);
+}
+
+/** The UTF-8 bytes of serialized JSON; `undefined` (nothing to serialize) is `SERIALIZATION`. */
+function utf8Bytes(text: string | undefined, what: string | (() => string)): Uint8Array {
   if (text === undefined) throw new SerializationError(`${nameOf(what)} is not JSON-serializable`);
-  // Small strings land in Node's shared buffer pool: no allocation per message.
-  return Buffer.from(text, 'utf8');
+  return slabBytes(text);
+}
+
+/** Size of the slabs small encodings are written into. */
+const SLAB_BYTES = 1 << 20;
+let slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+let slabUsed = 0;
+
+/**
+ * The UTF-8 bytes of `text` as a view of a shared slab: one allocation per MiB of messages
+ * instead of one pool per few. Views are read-only by contract (connectors copy them), and a
+ * slab is freed once no view of it is left. Large texts get a buffer of their own.
+ */
+function slabBytes(text: string): Buffer {
+  const most = text.length * 3;
+  if (most > SLAB_BYTES >>> 3) return Buffer.from(text, 'utf8');
+  if (slabUsed + most > SLAB_BYTES) {
+    slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const start = slabUsed;
+  const written = slab.write(text, start, 'utf8');
+  slabUsed = (start + written + 7) & ~7;
+  return slab.subarray(start, start + written);
+}
+
+function notSerializable(what: string | (() => string), cause: unknown): SerializationError {
+  return new SerializationError(`${nameOf(what)} is not JSON-serializable: ${String(cause)}`, { cause });
 }
 
 function nameOf(what: string | (() => string)): string {
@@ -40,9 +72,15 @@ export class JsonCodec implements EnvelopeCodec {
   readonly name = 'json' as const;
   readonly contentType = JSON_CONTENT_TYPE;
 
-  /** Encodes the envelope as JSON. */
+  /** Encodes the (validated) envelope as JSON: the same bytes as `JSON.stringify`, made faster. */
   encode(envelope: EventEnvelope): Uint8Array {
-    return jsonBytes(envelope, () => `event ${envelope.id}`);
+    let text: string;
+    try {
+      text = envelopeJson(envelope);
+    } catch (cause) {
+      throw notSerializable(() => `event ${envelope.id}`, cause);
+    }
+    return utf8Bytes(text, '');
   }
 
   /** Parses JSON bytes; the result is checked by the caller. */

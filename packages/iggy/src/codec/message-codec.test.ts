@@ -13,7 +13,8 @@ const stored = (m: OutgoingMessage): PolledMessage => ({
   timestamp: 1n,
   originTimestamp: 1n,
   payload: Buffer.from(m.payload),
-  headers: m.headers ?? {},
+  // A broker hands out its own copy of the headers (what was sent is sealed, read-only).
+  headers: { ...m.headers },
 });
 
 const validate = (value: unknown): EventEnvelope => validateEnvelope(value);

@@ -1,9 +1,10 @@
 import { type EventEnvelope, isRustokError, SerializationError } from '@rustok/core';
-import type { MessageHeaders, OutgoingMessage, PolledMessage } from '@rustok/iggy-connector';
+import { headersByteLength, type OutgoingMessage, type PolledMessage } from '@rustok/iggy-connector';
 import { AvroCodec } from './avro/avro-codec';
-import { buildEventHeaders, HeaderNames, headerString } from './headers';
+import { EventHeaderCache } from './header-cache';
+import { HeaderNames, headerString } from './headers';
 import { JsonCodec } from './json-codec';
-import { uuidToMessageId } from './message-id';
+import { validUuidToMessageId } from './message-id';
 import {
   AVRO_CONTENT_TYPE,
   type AvroSchemaLookup,
@@ -40,45 +41,10 @@ function baseContentType(value: string): string {
 
 /** Iggy's fixed per-message overhead counted against batch limits. */
 const MESSAGE_OVERHEAD = 64;
-/** Per header: key and value TLV prefixes (kind u8 + length u32 each), less one byte of slack. */
-const HEADER_OVERHEAD = 9;
 
-function headersSize(headers: OutgoingMessage['headers']): number {
-  let size = 0;
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    size += HEADER_OVERHEAD + Buffer.byteLength(name);
-    size += value.kind === 'string' ? Buffer.byteLength(value.value) : 16;
-  }
-  return size;
-}
-
-/** Bytes a message adds to a batch: payload, headers and Iggy's fixed per-message overhead. */
+/** Bytes a message adds to a batch: payload, encoded headers and Iggy's fixed per-message overhead. */
 export function messageSize(message: OutgoingMessage): number {
-  return MESSAGE_OVERHEAD + message.payload.length + headersSize(message.headers);
-}
-
-const KEY_BYTES = {
-  contentType: HEADER_OVERHEAD + HeaderNames.CONTENT_TYPE.length,
-  eventType: HEADER_OVERHEAD + HeaderNames.EVENT_TYPE.length,
-  tenantId: HEADER_OVERHEAD + HeaderNames.TENANT_ID.length,
-  schemaVersion: HEADER_OVERHEAD + HeaderNames.SCHEMA_VERSION.length,
-  traceparent: HEADER_OVERHEAD + HeaderNames.TRACEPARENT.length,
-};
-
-/** `headersSize(h)` for headers made by `buildEventHeaders`, without walking the object. */
-function eventHeadersSize(h: MessageHeaders, contentTypeBytes: number): number {
-  let size =
-    KEY_BYTES.contentType +
-    contentTypeBytes +
-    KEY_BYTES.eventType +
-    Buffer.byteLength(headerString(h, HeaderNames.EVENT_TYPE)!) +
-    KEY_BYTES.tenantId +
-    Buffer.byteLength(headerString(h, HeaderNames.TENANT_ID)!) +
-    KEY_BYTES.schemaVersion +
-    headerString(h, HeaderNames.SCHEMA_VERSION)!.length;
-  const traceparent = headerString(h, HeaderNames.TRACEPARENT);
-  if (traceparent !== undefined) size += KEY_BYTES.traceparent + Buffer.byteLength(traceparent);
-  return size;
+  return MESSAGE_OVERHEAD + message.payload.length + (message.headers ? headersByteLength(message.headers) : 0);
 }
 
 /**
@@ -91,14 +57,14 @@ export class MessageCodec {
   #avro: AvroCodec | undefined;
   readonly #lookup: AvroSchemaLookup | undefined;
   readonly #validate: (value: unknown) => EventEnvelope;
-  readonly #contentTypeBytes: number;
+  readonly #headers: EventHeaderCache;
 
   /** Builds the writer codec; `codec: 'avro'` loads `avsc` now and fails when it is missing. */
   constructor(options: MessageCodecOptions) {
     this.#lookup = options.lookupSchema;
     this.#validate = options.validate;
     this.#writer = options.codec === 'avro' ? this.#avroCodec() : this.#json;
-    this.#contentTypeBytes = Buffer.byteLength(this.#writer.contentType);
+    this.#headers = new EventHeaderCache(this.#writer.contentType);
   }
 
   /** The content type this codec writes. */
@@ -119,10 +85,9 @@ export class MessageCodec {
   /** Encodes a validated envelope; `payloadSchema` is the definition's Avro schema, if any. */
   encode(envelope: EventEnvelope, payloadSchema?: unknown): EncodedEvent {
     const payload = this.#writer.encode(envelope, payloadSchema);
-    const headers = buildEventHeaders(envelope, this.#writer.contentType);
-    const message: OutgoingMessage = { id: uuidToMessageId(envelope.id), payload, headers };
-    const bytes = MESSAGE_OVERHEAD + payload.length + eventHeadersSize(headers, this.#contentTypeBytes);
-    return { message, bytes };
+    const { headers, bytes: headerBytes } = this.#headers.headersOf(envelope);
+    const message: OutgoingMessage = { id: validUuidToMessageId(envelope.id), payload, headers };
+    return { message, bytes: MESSAGE_OVERHEAD + payload.length + headerBytes };
   }
 
   /** Decodes and validates a stored message; any failure is a `DECODE_FAILED` error. */

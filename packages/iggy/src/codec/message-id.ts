@@ -10,6 +10,11 @@ export function uuidToMessageId(uuid: string): bigint {
       details: { field: 'id' },
     });
   }
+  return validUuidToMessageId(uuid);
+}
+
+/** `uuidToMessageId` for an id already checked to be a UUID (e.g. of a validated envelope). */
+export function validUuidToMessageId(uuid: string): bigint {
   return BigInt(`0x${uuid.slice(0, 8)}${uuid.slice(9, 13)}${uuid.slice(14, 18)}${uuid.slice(19, 23)}${uuid.slice(24)}`);
 }
 

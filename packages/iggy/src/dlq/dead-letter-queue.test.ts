@@ -102,7 +102,7 @@ describe('DeadLetterQueue', () => {
       lastFailureAt: new Date(),
     });
     const [entry] = await dlq.list();
-    expect(Buffer.byteLength(entry!.error.message)).toBeLessThanOrEqual(1024);
+    expect(Buffer.byteLength(entry!.error.message)).toBeLessThanOrEqual(255);
     expect(entry!.error.message.endsWith('…')).toBe(true);
     expect(truncateUtf8('short', 1024)).toBe('short');
   });

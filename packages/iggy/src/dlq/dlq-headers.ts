@@ -27,8 +27,8 @@ export const DlqHeaders = {
 /** Prefix shared by every DLQ header. */
 export const DLQ_HEADER_PREFIX = 'rustok-dlq-';
 
-/** Default bound of the stored error message, in UTF-8 bytes. */
-export const MAX_ERROR_MESSAGE_BYTES = 1024;
+/** Bound of the stored error message, in UTF-8 bytes: Iggy's limit on one header value. */
+export const MAX_ERROR_MESSAGE_BYTES = 255;
 
 /** Cuts `text` to at most `maxBytes` UTF-8 bytes on a character boundary, marking the cut. */
 export function truncateUtf8(text: string, maxBytes: number): string {

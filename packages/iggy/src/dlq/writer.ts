@@ -21,7 +21,7 @@ export interface DlqTarget {
   topic: string;
   /** Its partition count. */
   partitions: number;
-  /** Bound of the stored error message in UTF-8 bytes (default 1 KiB). */
+  /** Bound of the stored error message in UTF-8 bytes (default and most: 255, a header value's limit). */
   maxErrorMessageBytes?: number;
   logger?: Logger;
   metrics?: Metrics;

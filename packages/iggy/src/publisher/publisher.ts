@@ -79,25 +79,23 @@ class ReceiptSink implements OffsetSink {
   }
 }
 
-/** The sink of one `publishGroups()` call: collects every outcome, then settles once. */
+/** The sink of one `publishGroups()` call: collects every offset or failure, then settles once. */
 class GroupSink implements OffsetSink {
-  readonly receipts: (PublishReceipt | undefined)[];
+  /** Appended offset by input index (undefined where the message failed). */
+  readonly offsets: (bigint | undefined)[];
   firstError: unknown;
   failed = 0;
   #remaining: number;
-  readonly #where: { topic: string; partition: number; eventId: string }[];
   readonly #done: () => void;
 
-  constructor(where: { topic: string; partition: number; eventId: string }[], done: () => void) {
-    this.#where = where;
-    this.#remaining = where.length;
-    this.receipts = new Array(where.length);
+  constructor(count: number, done: () => void) {
+    this.offsets = new Array(count);
+    this.#remaining = count;
     this.#done = done;
   }
 
   resolved(index: number, offset: bigint): void {
-    const w = this.#where[index]!;
-    this.receipts[index] = { id: w.eventId, topic: w.topic, partition: w.partition, offset };
+    this.offsets[index] = offset;
     this.#settleOne();
   }
 
@@ -191,16 +189,12 @@ export class Publisher {
     const groups = input.filter((group) => group.items.length > 0);
     const queues = groups.map((group) => this.#queue(group.topic, group.partition));
     if (this.#onQueueFull === 'reject') this.#assertRoom(groups, queues);
-    const where: { topic: string; partition: number; eventId: string }[] = [];
-    for (const group of groups) {
-      for (const item of group.items) {
-        where.push({ topic: group.topic, partition: group.partition, eventId: item.eventId });
-      }
-    }
-    if (where.length === 0) return [];
+    let total = 0;
+    for (const group of groups) total += group.items.length;
+    if (total === 0) return [];
     let sink!: GroupSink;
     const settled = new Promise<void>((resolve) => {
-      sink = new GroupSink(where, resolve);
+      sink = new GroupSink(total, resolve);
     });
     let index = 0;
     groups.forEach((group, g) => {
@@ -214,12 +208,21 @@ export class Publisher {
       if (!queue.sending) void this.#drain(queue);
     });
     await settled;
-    if (sink.failed === 0) return sink.receipts as PublishReceipt[];
-    const receipts = sink.receipts.filter((r): r is PublishReceipt => r !== undefined);
+    const receipts: PublishReceipt[] = [];
+    index = 0;
+    for (const group of groups) {
+      for (const item of group.items) {
+        const offset = sink.offsets[index++];
+        if (offset !== undefined) {
+          receipts.push({ id: item.eventId, topic: group.topic, partition: group.partition, offset });
+        }
+      }
+    }
+    if (sink.failed === 0) return receipts;
     if (receipts.length === 0) throw sink.firstError;
     const error = asRustokError(sink.firstError);
     throw new PartialPublishError(
-      `batch publish stopped: ${receipts.length} of ${where.length} events published (${error.code}: ${error.message})`,
+      `batch publish stopped: ${receipts.length} of ${total} events published (${error.code}: ${error.message})`,
       receipts.map((r) => r.id),
       { cause: sink.firstError },
     );

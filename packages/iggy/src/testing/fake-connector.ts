@@ -1,18 +1,19 @@
 import { NotFoundError, RustokError } from '@rustok/core';
-import type {
-  Consumer,
-  ConnectorHealth,
-  GroupInfo,
-  GroupMembership,
-  IggyConnector,
-  OutgoingMessage,
-  PolledBatch,
-  PolledMessage,
-  PollOptions,
-  SendResult,
-  StreamInfo,
-  TopicInfo,
-  TopicOptions,
+import {
+  type Consumer,
+  type ConnectorHealth,
+  type GroupInfo,
+  type GroupMembership,
+  type IggyConnector,
+  type OutgoingMessage,
+  type PolledBatch,
+  type PolledMessage,
+  type PollOptions,
+  type SendResult,
+  type StreamInfo,
+  type TopicInfo,
+  type TopicOptions,
+  encodeHeaders,
 } from '@rustok/iggy-connector';
 
 interface FakeTopic {
@@ -154,6 +155,8 @@ export class FakeConnector implements IggyConnector {
       this.failNextSend = undefined;
       throw failure;
     }
+    // Like a real broker, refuse headers Iggy cannot store (sizes, kinds) before appending anything.
+    for (const m of messages) if (m.headers) encodeHeaders(m.headers);
     const log = this.#log(stream, topic, partition);
     const baseOffset = BigInt(log.length);
     for (const m of messages) {

@@ -93,8 +93,8 @@ export const IggyTransportOptionsSchema = z.object({
       onQueueFull: z.enum(['wait', 'reject']).default('wait'),
     })
     .prefault({}),
-  /** Bound of the error message stored with a dead letter, in UTF-8 bytes. */
-  dlqMaxErrorMessageBytes: z.number().int().min(16).max(65_536).default(1024),
+  /** Bound of the error message stored with a dead letter, in UTF-8 bytes (a header value holds 255). */
+  dlqMaxErrorMessageBytes: z.number().int().min(16).max(255).default(255),
   logger: z.custom<Logger>(hasMethods('debug', 'info', 'warn', 'error'), { message: 'expected a Logger' }).optional(),
   metrics: z.custom<Metrics>(hasMethods('increment', 'observe', 'gauge'), { message: 'expected Metrics' }).optional(),
 });

@@ -288,18 +288,25 @@ export class IggyTransport implements EventTransport, EventSubscriber, AsyncDisp
       }
     });
     if (prepared.length === 0) return [];
-    const groups = new Map<string, PartitionBatch & { items: QueuedMessage[]; indexes: number[] }>();
+    // Groups by topic, then by partition number (no per-event key strings), in first-seen order.
+    type Group = PartitionBatch & { items: QueuedMessage[]; indexes: number[] };
+    const byTopic = new Map<string, (Group | undefined)[]>();
+    const ordered: Group[] = [];
     prepared.forEach((p, index) => {
-      const key = `${p.topic}\u0000${p.partition}`;
-      let group = groups.get(key);
-      if (!group) {
+      let slots = byTopic.get(p.topic);
+      if (slots === undefined) {
+        slots = [];
+        byTopic.set(p.topic, slots);
+      }
+      let group = slots[p.partition];
+      if (group === undefined) {
         group = { topic: p.topic, partition: p.partition, items: [], indexes: [] };
-        groups.set(key, group);
+        slots[p.partition] = group;
+        ordered.push(group);
       }
       group.items.push(p.item);
       group.indexes.push(index);
     });
-    const ordered = [...groups.values()];
     const receipts = await this.#publisher.publishGroups(ordered);
     const out: PublishReceipt[] = new Array(prepared.length);
     let i = 0;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_MAX_BATCH_BYTES, MAX_BATCH_BYTES } from './batch-format';
+import { SerialQueue } from '../serial-queue';
 import type { Clock, FileLayer, LogProblem } from './types';
 
 /** Largest `segmentBytes`: positions in the index are u32, and a segment may exceed it by one batch. */
@@ -24,6 +25,13 @@ export const PartitionLogOptionsSchema = z.object({
   ),
   indexIntervalBytes: z.number().int().min(1).max(MAX_SEGMENT_BYTES).default(DEFAULT_INDEX_INTERVAL_BYTES),
   maxBatchBytes: z.number().int().min(1).max(MAX_BATCH_BYTES).default(DEFAULT_MAX_BATCH_BYTES),
+  /**
+   * Runs the background ('interval') fsyncs of many logs one at a time, so they never occupy
+   * every I/O thread at once and stall appends and reads. Without it each log syncs on its own.
+   */
+  syncLane: z
+    .custom<SerialQueue>((v) => v instanceof SerialQueue, 'syncLane must be a SerialQueue')
+    .optional(),
   onCorruption: z
     .custom<(problem: LogProblem) => void>((v) => typeof v === 'function', 'onCorruption must be a function')
     .optional(),

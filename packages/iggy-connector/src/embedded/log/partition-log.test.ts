@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { PowerLossFileLayer } from '../fs/power-loss-file-layer';
 import { makeRecord, sameRecord, testLogOptions } from '../testing/log-fixtures';
 import { ManualClock } from '../testing/manual-clock';
+import { SerialQueue } from '../serial-queue';
 import { openPartitionLog } from './partition-log';
 import type { AppendRecord, FileLayer, PartitionLog, StoredRecord } from './types';
 
@@ -286,6 +287,31 @@ describe('partition log', () => {
     expect(fs.unsyncedBytes(logFile)).toBe(0);
     expect(fs.unsyncedBytes('/d/00000000000000000000.index')).toBe(0);
     await log.close();
+  });
+});
+
+describe("partition logs sharing a sync lane under 'interval'", () => {
+  it('fsync one log at a time, and still make every log durable', async () => {
+    const fs = new PowerLossFileLayer();
+    const syncLane = new SerialQueue();
+    let running = 0;
+    let most = 0;
+    fs.onSync = (_path, phase) => {
+      running += phase === 'start' ? 1 : -1;
+      most = Math.max(most, running);
+    };
+    const logs = await Promise.all(
+      [0, 1, 2, 3].map((p) => openPartitionLog(`/d/p${p}`, testLogOptions({ fs, fsync: 'interval', fsyncIntervalMs: 5, syncLane }))),
+    );
+    await Promise.all(logs.map((log, p) => log.append([makeRecord(p)])));
+    const files = [0, 1, 2, 3].map((p) => `/d/p${p}/00000000000000000000.log`);
+    const deadline = Date.now() + 5000;
+    while (files.some((f) => fs.unsyncedBytes(f) > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    for (const f of files) expect(fs.unsyncedBytes(f)).toBe(0);
+    // One log's round syncs its log and two index files together; never two logs at once.
+    expect(most).toBeGreaterThan(0);
+    expect(most).toBeLessThanOrEqual(2);
+    await Promise.all(logs.map((log) => log.close()));
   });
 });
 

@@ -17,6 +17,7 @@ import { PartitionLogOptionsSchema, type ResolvedPartitionLogOptions } from './o
 import { parseSegmentFileName, type ReadChunk, Segment } from './segment';
 import { recoverSegment } from './segment-recovery';
 import { INDEX_ENTRY_BYTES, SparseIndex, TIME_ENTRY_BYTES } from './sparse-index';
+import { TailCache } from './tail-cache';
 import type {
   AppendRecord,
   FileHandleLike,
@@ -401,6 +402,7 @@ class SegmentedPartitionLog implements PartitionLog {
     try {
       await writeFully(segment.handle as FileHandleLike, encoded.bytes, segment.size);
     } catch (error) {
+      segment.tail?.clear();
       // Cut any partial write so the next append starts from a clean end.
       try {
         await (segment.handle as FileHandleLike).truncate(segment.size);
@@ -415,6 +417,8 @@ class SegmentedPartitionLog implements PartitionLog {
       segment.lastIndexedPosition = encoded.lastIndexedPosition;
     }
     if (segment.size === 0) segment.createdAtMs = Math.floor(timestamp / 1000);
+    segment.tail ??= new TailCache();
+    segment.tail.append(encoded.bytes, segment.size, plan.lengths);
     segment.size += total;
     segment.lastOffset = base + records.length - 1;
     segment.maxTimestamp = timestamp;
@@ -493,6 +497,7 @@ class SegmentedPartitionLog implements PartitionLog {
       old.indexHandle = null;
       old.timeIndexHandle = null;
       old.closed = true;
+      old.tail = null;
       old.lastUsed = ++this.useCounter;
       const next = await this.createSegment(this.writtenNext);
       this.segs = [...this.segs, next];
@@ -530,7 +535,15 @@ class SegmentedPartitionLog implements PartitionLog {
     if (this.rolling || this.periodic !== null || this.state !== 'open' || this.failure) return;
     const generation = this.writeGeneration;
     if (generation === this.syncedGeneration) return;
-    this.periodic = this.syncActive(true, this.writtenNext);
+    const target = this.writtenNext;
+    const sync = async (): Promise<void> => {
+      // Queued behind other logs' fsyncs: this log may have closed or started a roll meanwhile
+      // (a roll and a close fsync what they finish themselves).
+      if (this.rolling || this.state !== 'open') return;
+      await this.syncActive(true, target);
+    };
+    const lane = this.options.syncLane;
+    this.periodic = lane ? lane.run(sync) : sync();
     try {
       await this.periodic;
       this.syncedGeneration = generation;
@@ -617,6 +630,8 @@ class SegmentedPartitionLog implements PartitionLog {
   ): Promise<ReadChunk> {
     const holds = (c: ReadChunk | null) => c !== null && c.position <= pos && pos + must <= c.position + c.bytes.length;
     if (holds(segment.readCache)) return segment.readCache as ReadChunk;
+    const tail = segment.tail?.chunk() ?? null;
+    if (holds(tail)) return tail as ReadChunk;
     const prefetch = segment.prefetch;
     if (prefetch !== null) {
       segment.prefetch = null;

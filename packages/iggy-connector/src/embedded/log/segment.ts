@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { ByteView } from './batch-format';
 import type { SparseIndex } from './sparse-index';
+import type { TailCache } from './tail-cache';
 import type { FileHandleLike, FileLayer } from './types';
 
 /** Digits of the base offset in segment file names. */
@@ -70,6 +71,8 @@ export class Segment {
   readCache: ReadChunk | null = null;
   /** A background read of the chunk after `readCache` (sequential readers). */
   prefetch: Promise<ReadChunk> | null = null;
+  /** The newest appended bytes (active segment only), for readers at the tail. */
+  tail: TailCache | null = null;
   /** Last time a reader used this segment (for evicting closed segments' handles). */
   lastUsed = 0;
   private opening: Promise<void> | null = null;
@@ -114,6 +117,7 @@ export class Segment {
     const handles = [this.handle, this.indexHandle, this.timeIndexHandle];
     this.readCache = null;
     this.prefetch = null;
+    this.tail = null;
     this.handle = null;
     this.indexHandle = null;
     this.timeIndexHandle = null;

@@ -2,6 +2,7 @@
  * Internal contract between the embedded storage layer (segments, indexes, recovery, fsync)
  * and the embedded connector (streams, topics, offsets, groups). Not exported from the package.
  */
+import type { SerialQueue } from '../serial-queue';
 
 /** Durability policy: when appended bytes are fsynced. */
 export type FsyncPolicy = 'always' | 'interval' | 'never';
@@ -64,6 +65,8 @@ export interface PartitionLogOptions {
   maxBatchBytes?: number;
   /** Called once per corrupt batch found (at open or on read); see `PartitionLog.problems()`. */
   onCorruption?: (problem: LogProblem) => void;
+  /** Shared by the logs of one engine: their 'interval' fsyncs run one at a time. */
+  syncLane?: SerialQueue;
 }
 
 /** A problem found in a partition log (today: a corrupt record batch). */

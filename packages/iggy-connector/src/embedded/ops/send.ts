@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { ValidationError } from '@rustok/core';
-import { encodeHeaders } from '../../headers/codec';
+import { headerBytesForSend } from '../../headers/codec';
 import type { OutgoingMessage, SendResult } from '../../types';
 import type { Engine } from '../engine';
 import type { AppendRecord } from '../log/types';
 import { validateMessageId, validateName, validatePartitionNumber } from '../validate';
+
+/** The encoding of no headers (shared: appends only copy header bytes). */
+const NO_HEADERS = Buffer.alloc(0);
 
 /**
  * Appends `messages` to one partition atomically and in order; resolves once written to the
@@ -54,10 +57,7 @@ function toRecords(engine: Engine, messages: readonly OutgoingMessage[]): Append
         { details: { field: 'payload', index, bytes: payload.length, max: maxPayloadBytes } },
       );
     }
-    const headers =
-      message.headers === undefined || Object.keys(message.headers).length === 0
-        ? Buffer.alloc(0)
-        : encodeHeaders(message.headers);
+    const headers = message.headers === undefined ? NO_HEADERS : headerBytesForSend(message.headers);
     if (headers.length > maxHeadersBytes) {
       throw new ValidationError(
         `message ${index}: headers must be at most ${maxHeadersBytes} bytes, got ${headers.length}`,
