@@ -12,7 +12,7 @@ import {
   safeMetrics,
   ValidationError,
 } from '@rustok/core';
-import { decodeHeaders, encodeHeaders } from '../headers/codec';
+import { decodeHeaders, headerBytesForSend } from '../headers/codec';
 import type {
   Consumer,
   ConnectorHealth,
@@ -67,7 +67,6 @@ import {
   type WireCommand,
   type WirePolledMessage,
 } from './wire/commands/index';
-import { checksumsReady } from './wire/checksum';
 import { HEADER_SIZE, NOT_OWNED_PARTITION } from './wire/constants';
 import { IggyCode, protocolError } from './wire/errors';
 import { CLIENT_PROTOCOL, formatVersion } from './wire/version';
@@ -335,7 +334,6 @@ export class RemoteConnector implements IggyConnector, AsyncDisposable {
         details: { field: 'messages', size },
       });
     }
-    await checksumsReady();
     const spare = this.#spareFrame;
     this.#spareFrame = undefined;
     const frame = encodeSendMessagesFrame(stream, topic, partition, BigInt(Date.now()) * 1000n, items, spare);
@@ -365,7 +363,7 @@ export class RemoteConnector implements IggyConnector, AsyncDisposable {
     if (typeof id !== 'bigint' || id < 0n || id >= U128_LIMIT) {
       throw new ValidationError(`messages[${index}]: id must be a bigint in 0..2^128-1`, { details: { field: `messages[${index}]` } });
     }
-    return { id, payload: message.payload, headers: message.headers ? encodeHeaders(message.headers) : EMPTY };
+    return { id, payload: message.payload, headers: message.headers ? headerBytesForSend(message.headers) : EMPTY };
   }
 
   /**

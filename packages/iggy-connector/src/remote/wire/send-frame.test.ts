@@ -83,4 +83,30 @@ describe('encodeSendMessagesFrame (the one-buffer send path)', () => {
     writeRequestHeader(grown, header);
     expect(grown).toEqual(fresh);
   });
+
+  it('checksums batches larger than the hasher window (in runs) to the reference', () => {
+    // 5 × 1 MiB payloads: more than the 4 MiB the WebAssembly hasher takes at once.
+    const items = Array.from({ length: 5 }, (_, i) => ({
+      id: BigInt(i + 1),
+      payload: Buffer.alloc(1 << 20, i + 1),
+      headers: i === 2 ? encodeHeaders({ k: { kind: 'string', value: 'v' } }) : new Uint8Array(0),
+    }));
+    const big = encodeSendMessagesFrame('s', 't', 0, 7n, items);
+    writeRequestHeader(big, header);
+    const body = encodeRequest(sendMessages, {
+      stream: 's',
+      topic: 't',
+      partitioning: { kind: 'partition', id: 0 },
+      batch: {
+        partitionId: 0n,
+        baseOffset: 0n,
+        baseTimestamp: 0n,
+        originTimestamp: 7n,
+        frames: items.map((m, i) => ({ ...m, offsetDelta: i, timestampDelta: 0 })),
+      },
+    });
+    expect(big.equals(encodeRequestFrame(header, body))).toBe(true);
+    // The decoder verifies each frame checksum and the batch checksum.
+    expect(decodeRequest(sendMessages, decodeRequestFrame(big).body).batch.frames).toHaveLength(5);
+  });
 });

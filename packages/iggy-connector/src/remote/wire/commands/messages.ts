@@ -1,6 +1,6 @@
 import { randomFillSync } from 'node:crypto';
 import { ValidationError } from '@rustok/core';
-import { writeXxh3, xxh3_64 } from '../checksum';
+import { frameWorkspace, stampFrames, stampWorkspace, xxh3_64 } from '../checksum';
 import {
   type Codec,
   consumer,
@@ -230,19 +230,23 @@ export interface SendItem {
 }
 
 const MASK_64 = (1n << 64n) - 1n;
-/** Random bytes for minted ids, refilled once per batch and reused across batches. */
-let idPool = Buffer.alloc(0);
+/** Random words for minted ids (four per message), refilled once per batch and reused across batches. */
+let idPool = new Uint32Array(0);
+/** The 44 batch meta bytes the batch checksum starts with (reused; filled per batch). */
+const batchMeta = Buffer.alloc(BATCH_META_SIZE);
 
-function mintedIds(count: number): Buffer {
-  if (idPool.length < count * 16) idPool = Buffer.allocUnsafe(Math.max(count * 16, 16 * 1024));
-  return randomFillSync(idPool, 0, count * 16);
+function mintedIds(count: number): Uint32Array {
+  if (idPool.length < count * 4) idPool = new Uint32Array(Math.max(count * 4, 4096));
+  return randomFillSync(idPool, 0, count * 4);
 }
 
 /**
  * The whole SendMessages request frame (spec §8.9) for one partition, built in one buffer: the
  * first 256 bytes are left for the request header (`writeRequestHeader`), then the metadata
- * and the batch. Each payload is copied exactly once (into the frame); frame checksums are
- * XXH3-64 over slices of that buffer; ids of 0 come from one random fill per batch.
+ * and the batch. The message frames are written straight into the checksum hasher's memory
+ * (`frameWorkspace`), checksummed there in one call (XXH3-64) and copied into the frame in one
+ * block; batches over its window are written into the frame and checksummed in runs
+ * (`stampFrames`). Ids of 0 come from one random fill per batch.
  * Byte-identical to `encodeRequestFrame(header, encodeRequest(sendMessages, …))`.
  * When `scratch` is large enough the frame is a view of its start (no allocation, no page
  * faults); the caller must not reuse `scratch` until the frame has been sent and answered.
@@ -267,51 +271,75 @@ export function encodeSendMessagesFrame(
   for (const item of items) batchLength += FRAME_HEADER_SIZE + item.payload.byteLength + item.headers.byteLength;
   const batchStart = HEADER_SIZE + 4 + metaBytes.length;
   const total = batchStart + batchLength;
-  // Every byte is written below (the request header by `writeRequestHeader`), so the buffer
-  // need not be zero-filled: reserved fields are zeroed explicitly.
+  // Every byte is written below (the request header by `writeRequestHeader`, frame checksums
+  // by `stampFrames`), so the buffer need not be zero-filled: reserved fields are zeroed here.
   const out = scratch && scratch.length >= total ? scratch.subarray(0, total) : Buffer.allocUnsafe(total);
   out.fill(0, batchStart, batchStart + BATCH_HEADER_SIZE);
   out.writeUInt32LE(metaBytes.length, HEADER_SIZE);
   out.set(metaBytes, HEADER_SIZE + 4);
-
-  const random = mintedIds(count);
-  const checksums = Buffer.alloc(BATCH_META_SIZE + 8 * count);
-  let pos = batchStart + BATCH_HEADER_SIZE;
-  for (let i = 0; i < count; i++) {
-    const item = items[i]!;
-    const start = pos;
-    if (item.id === 0n) {
-      random.copy(out, start + 8, i * 16, i * 16 + 16);
-      const r = i * 16;
-      if ((random.readUInt32LE(r) | random.readUInt32LE(r + 4) | random.readUInt32LE(r + 8) | random.readUInt32LE(r + 12)) === 0) {
-        out[start + 8] = 1;
-      }
-    } else {
-      out.writeBigUInt64LE(item.id & MASK_64, start + 8);
-      out.writeBigUInt64LE(item.id >> 64n, start + 16);
-    }
-    out.writeUInt32LE(i, start + 24);
-    out.writeUInt32LE(0, start + 28);
-    out.writeUInt32LE(item.headers.byteLength, start + 32);
-    out.writeUInt32LE(item.payload.byteLength, start + 36);
-    out.writeUInt32LE(0, start + 40);
-    out.writeUInt32LE(0, start + 44);
-    pos = start + FRAME_HEADER_SIZE;
-    out.set(item.payload, pos);
-    pos += item.payload.byteLength;
-    if (item.headers.byteLength > 0) {
-      out.set(item.headers, pos);
-      pos += item.headers.byteLength;
-    }
-    writeXxh3(out.subarray(start + 8, pos), out, start, checksums, BATCH_META_SIZE + 8 * i);
-  }
   out.writeBigUInt64LE(originTimestamp, batchStart + 24);
   out.writeBigUInt64LE(BigInt(batchLength), batchStart + 32);
   out.writeUInt32LE(count, batchStart + 48);
-  out.copy(checksums, 0, batchStart, batchStart + 40);
-  checksums.writeUInt32LE(count, 40);
-  writeXxh3(checksums, out, batchStart + 40);
+  out.copy(batchMeta, 0, batchStart, batchStart + 40);
+  batchMeta.writeUInt32LE(count, 40);
+
+  // The frames are built in the checksum hasher's memory when they fit (one copy fewer).
+  const framesStart = batchStart + BATCH_HEADER_SIZE;
+  const framesSize = batchLength - BATCH_HEADER_SIZE;
+  const random = mintedIds(count);
+  const space = frameWorkspace(framesSize, count);
+  let batchChecksum: bigint;
+  if (space) {
+    writeFrames(items, random, space.bytes, space.view, space.at);
+    batchChecksum = stampWorkspace(framesSize, count, batchMeta, out, framesStart);
+  } else {
+    const end = writeFrames(items, random, out, new DataView(out.buffer, out.byteOffset, out.byteLength), framesStart);
+    batchChecksum = stampFrames(out, framesStart, end, count, batchMeta);
+  }
+  out.writeBigUInt64LE(batchChecksum, batchStart + 40);
   return out;
+}
+
+/**
+ * Writes the frames of `items` (checksums left for `stampFrames`) into `bytes` from `pos`, ids of
+ * 0 taken from `random` (four words per message); returns the end position.
+ */
+function writeFrames(items: readonly SendItem[], random: Uint32Array, bytes: Uint8Array, view: DataView, start: number): number {
+  let pos = start;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    const payload = item.payload;
+    const headers = item.headers;
+    if (item.id === 0n) {
+      const r = i * 4;
+      const a = random[r]!;
+      const b = random[r + 1]!;
+      const c = random[r + 2]!;
+      const d = random[r + 3]!;
+      // A minted id is never 0 (0 asks the server to mint one).
+      view.setUint32(pos + 8, (a | b | c | d) === 0 ? 1 : a, true);
+      view.setUint32(pos + 12, b, true);
+      view.setUint32(pos + 16, c, true);
+      view.setUint32(pos + 20, d, true);
+    } else {
+      view.setBigUint64(pos + 8, item.id & MASK_64, true);
+      view.setBigUint64(pos + 16, item.id >> 64n, true);
+    }
+    view.setUint32(pos + 24, i, true);
+    view.setUint32(pos + 28, 0, true);
+    view.setUint32(pos + 32, headers.byteLength, true);
+    view.setUint32(pos + 36, payload.byteLength, true);
+    view.setUint32(pos + 40, 0, true);
+    view.setUint32(pos + 44, 0, true);
+    pos += FRAME_HEADER_SIZE;
+    bytes.set(payload, pos);
+    pos += payload.byteLength;
+    if (headers.byteLength > 0) {
+      bytes.set(headers, pos);
+      pos += headers.byteLength;
+    }
+  }
+  return pos;
 }
 
 /** One send confirmation: numeric ids and the offset of the first message. */
