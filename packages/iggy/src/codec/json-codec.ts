@@ -21,30 +21,8 @@ export function jsonBytes(value: unknown, what: string | (() => string)): Uint8A
 /** The UTF-8 bytes of serialized JSON; `undefined` (nothing to serialize) is `SERIALIZATION`. */
 function utf8Bytes(text: string | undefined, what: string | (() => string)): Uint8Array {
   if (text === undefined) throw new SerializationError(`${nameOf(what)} is not JSON-serializable`);
-  return slabBytes(text);
-}
-
-/** Size of the slabs small encodings are written into. */
-const SLAB_BYTES = 1 << 20;
-let slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
-let slabUsed = 0;
-
-/**
- * The UTF-8 bytes of `text` as a view of a shared slab: one allocation per MiB of messages
- * instead of one pool per few. Views are read-only by contract (connectors copy them), and a
- * slab is freed once no view of it is left. Large texts get a buffer of their own.
- */
-function slabBytes(text: string): Buffer {
-  const most = text.length * 3;
-  if (most > SLAB_BYTES >>> 3) return Buffer.from(text, 'utf8');
-  if (slabUsed + most > SLAB_BYTES) {
-    slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
-    slabUsed = 0;
-  }
-  const start = slabUsed;
-  const written = slab.write(text, start, 'utf8');
-  slabUsed = (start + written + 7) & ~7;
-  return slab.subarray(start, start + written);
+  // Small strings land in Node's shared buffer pool: no allocation of their own.
+  return Buffer.from(text, 'utf8');
 }
 
 function notSerializable(what: string | (() => string), cause: unknown): SerializationError {

@@ -1,8 +1,12 @@
 import { byteViewOf } from './batch-format';
 import type { ReadChunk } from './segment';
 
-/** Bytes of the newest appends a segment keeps in memory for readers at the tail. */
-export const TAIL_CACHE_BYTES = 512 * 1024;
+/**
+ * Bytes of the newest appends a segment keeps in memory for readers at the tail. Kept small:
+ * buffers of several hundred KiB, replaced as they fill on every partition, were measured to
+ * stall appends by tens of ms now and then.
+ */
+export const TAIL_CACHE_BYTES = 64 * 1024;
 
 /**
  * The newest bytes appended to a segment, kept in memory so that readers following the tail

@@ -52,4 +52,34 @@ describe('DeadlineQueue', () => {
     vi.advanceTimersByTime(30_000);
     expect(fired).toEqual([1]);
   });
+
+  it('lets go of finished attempts at once instead of holding them until the timeout', () => {
+    const queue = new DeadlineQueue(30_000);
+    const keepAlive = queue.arm(() => {}); // one long-running attempt stays live throughout
+    for (let i = 0; i < 10_000; i++) queue.arm(() => {}).cancel();
+    // Entries cancelled behind a live one wait for it, but without their callbacks (and what those hold).
+    expect(queue.live).toBe(1);
+    expect(queue.held).toBe(10_001);
+    keepAlive.cancel();
+    expect(queue.held).toBe(0);
+    const first = queue.arm(() => {});
+    const second = queue.arm(() => {});
+    first.cancel();
+    expect(queue.held).toBe(1);
+    second.cancel();
+    expect(queue.held).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('drops cancelled entries in order while attempts keep running', () => {
+    const queue = new DeadlineQueue(30_000);
+    let previous = queue.arm(() => {});
+    for (let i = 0; i < 10_000; i++) {
+      const next = queue.arm(() => {});
+      previous.cancel();
+      previous = next;
+    }
+    expect(queue.live).toBe(1);
+    expect(queue.held).toBe(1);
+  });
 });
