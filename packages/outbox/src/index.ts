@@ -11,6 +11,7 @@ export { LAST_ERROR_MAX_BYTES } from './sql/truncate';
 export type {
   ClaimedEvent,
   ClaimRequest,
+  DispatchedRow,
   FailedEvent,
   FailureUpdate,
   ListFailedOptions,
@@ -20,6 +21,8 @@ export type {
   OutboxStats,
   OutboxStatus,
   RelayStore,
+  Settlement,
+  SettleResult,
   WakeSource,
   WorkerLease,
   WorkerRecord,

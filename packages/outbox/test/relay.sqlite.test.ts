@@ -1,5 +1,12 @@
 import { hostname } from 'node:os';
-import { type EventEnvelope, MemoryTransport, type Metrics } from '@rustok/core';
+import {
+  type EventEnvelope,
+  type EventTransport,
+  MemoryTransport,
+  type Metrics,
+  PartialPublishError,
+  type SerializedEvent,
+} from '@rustok/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRelay, type OutboxRelay, RelayMetrics, WorkerIdInUseError } from '../src/index';
 import { createSqliteOutbox, type SqliteOutbox } from '../src/sqlite/index';
@@ -186,5 +193,96 @@ describe('relay on SQLite', () => {
     expect(strictOrderViolations(target.seen())).toEqual([]);
     expect(settleCalls).toBeGreaterThanOrEqual(2);
     expect(warnings).toEqual(['outbox relay could not record a published batch; retrying']);
+  });
+
+  it('marks a tenant published only up to its first unpublished row, so rows accepted after a gap go again in order', async () => {
+    const [a0, a1, b0] = [orderEvent('a', 0), orderEvent('a', 1), orderEvent('b', 0)];
+    const delivered: string[] = [];
+    let gaps = 2;
+    // A target that accepts a#1 (and b#0) while rejecting a#0 for its first two attempts.
+    const target = new FakeTarget();
+    target.publishBatch = async (envelopes) => {
+      const accepted = envelopes.filter((e) => gaps === 0 || e.id !== a0.id);
+      delivered.push(...accepted.map((e) => e.id));
+      if (accepted.length === envelopes.length) return envelopes.map((e) => ({ id: e.id }));
+      gaps--;
+      throw new PartialPublishError('a#0 rejected', accepted.map((e) => e.id));
+    };
+    write([a0, a1, b0]);
+    await relay({ target, backoff: { baseMs: 5, maxMs: 10, jitter: 0 } }).start();
+    await waitFor(async () => (await outbox.stats()).pending === 0, 'everything dispatched');
+    // a#1 was accepted ahead of a#0, so it is published again after a#0; b is done at once.
+    expect(delivered.lastIndexOf(a1.id)).toBeGreaterThan(delivered.lastIndexOf(a0.id));
+    expect(delivered.filter((id) => id === b0.id)).toHaveLength(1);
+  });
+
+  it('hands the stored JSON to a target with publishSerialized, and envelopes to one without', async () => {
+    const events = tenantEvents(20, 3);
+    write(events);
+    const serializedCalls: SerializedEvent[][] = [];
+    const fast: EventTransport = {
+      reliability: 'in-memory',
+      publish: async (e) => ({ id: e.id }),
+      publishBatch: async () => {
+        throw new Error('publishBatch must not be used when publishSerialized exists');
+      },
+      publishSerialized: async (list) => {
+        serializedCalls.push([...list]);
+        return list.map((e) => ({ id: e.id }));
+      },
+      health: async () => ({ status: 'healthy', reliability: 'in-memory', details: {} }),
+      close: async () => {},
+    };
+    await relay({ target: fast }).start();
+    await waitFor(async () => (await outbox.stats()).pending === 0, 'all dispatched');
+    const sent = serializedCalls.flat();
+    expect(sent.map((e) => e.id).sort()).toEqual(events.map((e) => e.id).sort());
+    for (const e of sent) {
+      const original = events.find((x) => x.id === e.id)!;
+      expect(e).toEqual({
+        id: original.id,
+        type: original.type,
+        schemaVersion: original.schemaVersion,
+        tenantId: original.tenantId,
+        json: JSON.stringify(original),
+      });
+    }
+    await Promise.all(relays.splice(0).map((r) => r.stop()));
+    const plain = new FakeTarget();
+    const more = tenantEvents(5, 2);
+    write(more);
+    await relay({ target: plain, workerId: 'second' }).start();
+    await waitFor(() => plain.published.length >= 5, 'the rest through publishBatch');
+    expect(plain.published.map((e) => e.id).sort()).toEqual(more.map((e) => e.id).sort());
+  });
+
+  it('three relays on separate connections deliver every event once, per-tenant order intact', async () => {
+    const target = new FakeTarget();
+    target.delayMs = 2;
+    const stores = [outbox, createSqliteOutbox({ database: fx.connect() }), createSqliteOutbox({ database: fx.connect() })];
+    const counts = [0, 0, 0];
+    for (const [i, store] of stores.entries()) {
+      const metrics: Metrics = {
+        increment: (name, value = 1) => {
+          if (name === RelayMetrics.published) counts[i]! += value;
+        },
+        observe: () => {},
+        gauge: () => {},
+      };
+      // A batch holds at most 8 tenants, so the relays share the 30 tenants between them.
+      const r = createRelay({ store, target, pollIntervalMs: 5, batchSize: 8, metrics });
+      relays.push(r);
+      await r.start();
+    }
+    const events = tenantEvents(3000, 30);
+    for (let i = 0; i < events.length; i += 100) write(events.slice(i, i + 100));
+    await waitFor(() => target.published.length >= events.length, 'every event');
+    await sleep(50);
+    expect(target.published).toHaveLength(events.length);
+    expect(strictOrderViolations(target.seen())).toEqual([]);
+    expect(counts.every((n) => n > 0)).toBe(true);
+    expect(await outbox.stats()).toMatchObject({ pending: 0, claimed: 0, dispatched: events.length });
+    await Promise.all(relays.splice(0).map((r) => r.stop()));
+    for (const store of stores.slice(1)) await store.close();
   });
 });

@@ -1,6 +1,9 @@
 import { EventRegistry } from '@rustok/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ClaimedEvent, DispatchedRow } from '../src/index';
 import { createSqliteOutbox, type SqliteOutbox } from '../src/sqlite/index';
+import { migrateSqlite } from '../src/stores/sqlite/migrate';
+import { sqliteNames, sqliteSchemaV1 } from '../src/stores/sqlite/sql';
 import { OrderCreated, orderEvent } from './helpers/events';
 import { type SqliteFixture, sqliteFixture } from './helpers/sqlite';
 
@@ -21,15 +24,18 @@ describe('SQLite outbox store', () => {
 
   const count = (table = 'rustok_outbox') =>
     (fx.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+  /** The claimed rows with these ids, as `settle` takes them. */
+  const sent = (rows: readonly ClaimedEvent[], ...ids: string[]): DispatchedRow[] =>
+    rows.filter((r) => ids.includes(r.id)).map(({ id, seq, tenantId }) => ({ id, seq, tenantId }));
 
   it('migrates idempotently and records the version', async () => {
-    expect(await outbox.migrate()).toEqual({ applied: [], version: 1 });
+    expect(await outbox.migrate()).toEqual({ applied: [], version: 2 });
     const other = createSqliteOutbox({ database: fx.connect(), table: 'second_outbox' });
-    expect(await other.migrate()).toEqual({ applied: [1], version: 1 });
-    const rows = fx.db.prepare('SELECT component, version FROM rustok_migrations ORDER BY component').all();
+    expect(await other.migrate()).toEqual({ applied: [1, 2], version: 2 });
+    const rows = fx.db.prepare('SELECT component, MAX(version) AS version FROM rustok_migrations GROUP BY component').all();
     expect(rows).toEqual([
-      { component: 'outbox:rustok_outbox', version: 1 },
-      { component: 'outbox:second_outbox', version: 1 },
+      { component: 'outbox:rustok_outbox', version: 2 },
+      { component: 'outbox:second_outbox', version: 2 },
     ]);
   });
 
@@ -146,17 +152,19 @@ describe('SQLite outbox store', () => {
     fx.db.transaction(() => outbox.write(fx.db, [a0!, b0!, a1!, b1!]))();
     const first = await outbox.claim({ workerId: 'w1', limit: 10, leaseTtlMs: 60_000 });
     expect(first.map((r) => r.id)).toEqual([a0!.id, b0!.id, a1!.id, b1!.id]);
-    expect(first.map((r) => r.leaseId)).toEqual([a0!.id, b0!.id, a0!.id, b0!.id]);
+    // The lease is the tenant's: its id is the tenant id.
+    expect(first.map((r) => r.leaseId)).toEqual(['a', 'b', 'a', 'b']);
     expect(first[0]!.envelope).toEqual(a0);
     expect(await outbox.stats()).toMatchObject({ claimed: 2, pending: 4 });
     // Both tenants are leased: a second relay gets nothing.
     expect(await outbox.claim({ workerId: 'w2', limit: 10, leaseTtlMs: 60_000 })).toEqual([]);
     // Once the leases count as expired (TTL 0), w2 takes them over; w1 can no longer settle.
     expect(await outbox.claim({ workerId: 'w2', limit: 10, leaseTtlMs: 0 })).toHaveLength(4);
-    const leases = [a0!.id, b0!.id];
-    const stale = await outbox.settle('w1', { leases, dispatched: [a0!.id, b0!.id], failures: [], deleteDispatched: false });
+    const leases = ['a', 'b'];
+    const dispatched = sent(first, a0!.id, b0!.id);
+    const stale = await outbox.settle('w1', { leases, dispatched, failures: [], deleteDispatched: false });
     expect(stale).toEqual({ dispatched: 0, failed: 0, lostLeases: leases });
-    const ok = await outbox.settle('w2', { leases, dispatched: [a0!.id, b0!.id], failures: [], deleteDispatched: false });
+    const ok = await outbox.settle('w2', { leases, dispatched, failures: [], deleteDispatched: false });
     expect(ok).toEqual({ dispatched: 2, failed: 0, lostLeases: [] });
     expect(await outbox.stats()).toMatchObject({ pending: 2, dispatched: 2, failed: 0, claimed: 0 });
   });
@@ -164,10 +172,11 @@ describe('SQLite outbox store', () => {
   it('never claims past a tenant row that is backing off or failed', async () => {
     const [a0, a1, b0] = [orderEvent('a', 0), orderEvent('a', 1), orderEvent('b', 0)];
     fx.db.transaction(() => outbox.write(fx.db, [a0!, a1!, b0!]))();
-    expect(await outbox.claim({ workerId: 'w1', limit: 10, leaseTtlMs: 60_000 })).toHaveLength(3);
+    const claimed = await outbox.claim({ workerId: 'w1', limit: 10, leaseTtlMs: 60_000 });
+    expect(claimed).toHaveLength(3);
     await outbox.settle('w1', {
-      leases: [a0!.id, b0!.id],
-      dispatched: [b0!.id],
+      leases: ['a', 'b'],
+      dispatched: sent(claimed, b0!.id),
       failures: [{ id: a0!.id, attempts: 1, failed: false, delayMs: 60_000, error: 'boom' }],
       deleteDispatched: false,
     });
@@ -180,7 +189,7 @@ describe('SQLite outbox store', () => {
       [a1!.id, 0],
     ]);
     await outbox.settle('w1', {
-      leases: [a0!.id],
+      leases: ['a'],
       dispatched: [],
       failures: [{ id: a0!.id, attempts: 2, failed: true, delayMs: 0, error: 'x'.repeat(10_000) }],
       deleteDispatched: false,
@@ -195,29 +204,85 @@ describe('SQLite outbox store', () => {
     expect(after.map((r) => r.id)).toEqual([a0!.id, a1!.id]);
   });
 
-  it('stops a claim at a row leased by another relay', async () => {
-    const [a0, a1, a2] = [orderEvent('a', 0), orderEvent('a', 1), orderEvent('a', 2)];
-    fx.db.transaction(() => outbox.write(fx.db, [a0!, a1!, a2!]))();
-    // A live lease on a#1 (e.g. a relay that claimed it while a#0 was not yet visible) is a barrier.
-    fx.db.prepare(`UPDATE rustok_outbox SET claimed_by = 'other', claimed_at = ? WHERE id = ?`).run(Date.now(), a1!.id);
-    const rows = await outbox.claim({ workerId: 'w1', limit: 10, leaseTtlMs: 60_000 });
-    expect(rows.map((r) => r.id)).toEqual([a0!.id]);
+  it('leases whole tenants: renewed, released by releaseAll, and not claimed by another relay meanwhile', async () => {
+    const [a0, a1, b0] = [orderEvent('a', 0), orderEvent('a', 1), orderEvent('b', 0)];
+    fx.db.transaction(() => outbox.write(fx.db, [a0!, a1!]))();
+    expect((await outbox.claim({ workerId: 'w1', limit: 1, leaseTtlMs: 60_000 })).map((r) => r.id)).toEqual([a0!.id]);
+    // a#1 is not claimed by w1, but tenant a is leased: w2 gets nothing of it, only tenant b.
+    fx.db.transaction(() => outbox.write(fx.db, [b0!]))();
+    expect((await outbox.claim({ workerId: 'w2', limit: 10, leaseTtlMs: 60_000 })).map((r) => r.id)).toEqual([b0!.id]);
+    expect(await outbox.renew('w1', ['a', 'b'])).toBe(1);
+    expect(await outbox.stats()).toMatchObject({ claimed: 2, pending: 3 });
+    expect(await outbox.releaseAll('w1')).toBe(1);
+    expect((await outbox.claim({ workerId: 'w2', limit: 10, leaseTtlMs: 60_000 })).map((r) => r.id)).toEqual([
+      a0!.id,
+      a1!.id,
+    ]);
+  });
+
+  it('keeps numbering above every dispatched row after all rows were deleted, so new rows are delivered', async () => {
+    const first = [orderEvent('a', 0), orderEvent('a', 1)];
+    fx.db.transaction(() => outbox.write(fx.db, first))();
+    const claimed = await outbox.claim({ workerId: 'w', limit: 10, leaseTtlMs: 60_000 });
+    await outbox.settle('w', { leases: ['a'], dispatched: sent(claimed, ...claimed.map((r) => r.id)), failures: [], deleteDispatched: true });
+    expect(count()).toBe(0);
+    const later = orderEvent('a', 2);
+    fx.db.transaction(() => outbox.write(fx.db, [later]))();
+    const again = await outbox.claim({ workerId: 'w', limit: 10, leaseTtlMs: 60_000 });
+    expect(again.map((r) => [r.id, r.seq])).toEqual([[later.id, 3]]);
+    // The same after a retention purge emptied the table.
+    await outbox.settle('w', { leases: ['a'], dispatched: sent(again, later.id), failures: [], deleteDispatched: false });
+    fx.db.prepare('UPDATE rustok_outbox_dispatches SET dispatched_at = dispatched_at - 120000').run();
+    expect(await outbox.purge(60_000, 100)).toBe(1);
+    expect(count()).toBe(0);
+    const last = orderEvent('a', 3);
+    fx.db.transaction(() => outbox.writeOnce(fx.db, [later, last]))();
+    const rows = await outbox.claim({ workerId: 'w', limit: 10, leaseTtlMs: 60_000 });
+    // `later` was purged, so write-once writes it again (the window is the retention period).
+    expect(rows.map((r) => [r.id, r.seq])).toEqual([
+      [later.id, 4],
+      [last.id, 5],
+    ]);
+  });
+
+  it('upgrades a version-1 table: rows it marked dispatched stay dispatched and are purged by their time', async () => {
+    const legacy = createSqliteOutbox({ database: fx.db, table: 'legacy_outbox' });
+    const t = sqliteNames('legacy_outbox', 'rustok_migrations');
+    migrateSqlite(fx.db, 'rustok_migrations', 'outbox:legacy_outbox', [{ version: 1, statements: sqliteSchemaV1(t) }]);
+    const events = [orderEvent('a', 0), orderEvent('a', 1), orderEvent('b', 0)];
+    const insert = fx.db.prepare(`INSERT INTO legacy_outbox (id, seq, tenant_id, event_type, schema_version, envelope,
+      status, next_attempt_at, created_at, dispatched_at) VALUES (?, ?, ?, 'order.created', 1, ?, ?, 0, 0, ?)`);
+    const old = Date.now() - 120_000;
+    insert.run(events[0]!.id, 1, 'a', JSON.stringify(events[0]), 'dispatched', old);
+    insert.run(events[1]!.id, 2, 'a', JSON.stringify(events[1]), 'pending', null);
+    insert.run(events[2]!.id, 3, 'b', JSON.stringify(events[2]), 'dispatched', Date.now());
+    expect(await legacy.migrate()).toEqual({ applied: [2], version: 2 });
+    expect(await legacy.stats()).toMatchObject({ pending: 1, dispatched: 2, failed: 0 });
+    const rows = await legacy.claim({ workerId: 'w', limit: 10, leaseTtlMs: 60_000 });
+    expect(rows.map((r) => r.id)).toEqual([events[1]!.id]);
+    expect(await legacy.purge(60_000, 100)).toBe(1);
+    expect(count('legacy_outbox')).toBe(2);
+    await legacy.close();
   });
 
   it('deletes dispatched rows at once or purges them after the retention', async () => {
     const events = [orderEvent('a', 0), orderEvent('b', 0), orderEvent('c', 0)];
     fx.db.transaction(() => outbox.write(fx.db, events))();
-    await outbox.claim({ workerId: 'w', limit: 10, leaseTtlMs: 60_000 });
+    const claimed = await outbox.claim({ workerId: 'w', limit: 10, leaseTtlMs: 60_000 });
     const ids = events.map((e) => e.id);
-    await outbox.settle('w', { leases: ids, dispatched: ids.slice(0, 2), failures: [], deleteDispatched: false });
+    await outbox.settle('w', { leases: ['a', 'b', 'c'], dispatched: sent(claimed, ids[0]!, ids[1]!), failures: [], deleteDispatched: false });
     expect(count()).toBe(3);
-    await outbox.claim({ workerId: 'w', limit: 10, leaseTtlMs: 60_000 });
-    await outbox.settle('w', { leases: [ids[2]!], dispatched: [ids[2]!], failures: [], deleteDispatched: true });
+    const rest = await outbox.claim({ workerId: 'w', limit: 10, leaseTtlMs: 60_000 });
+    expect(rest.map((r) => r.id)).toEqual([ids[2]]);
+    await outbox.settle('w', { leases: ['c'], dispatched: sent(rest, ids[2]!), failures: [], deleteDispatched: true });
     expect(count()).toBe(2);
+    expect(await outbox.stats()).toMatchObject({ pending: 0, dispatched: 2 });
     expect(await outbox.purge(60_000, 100)).toBe(0);
-    fx.db.prepare('UPDATE rustok_outbox SET dispatched_at = dispatched_at - 120000').run();
-    expect(await outbox.purge(60_000, 100)).toBe(2);
+    fx.db.prepare('UPDATE rustok_outbox_dispatches SET dispatched_at = dispatched_at - 120000').run();
+    expect(await outbox.purge(60_000, 1)).toBe(1);
+    expect(await outbox.purge(60_000, 100)).toBe(1);
     expect(count()).toBe(0);
+    expect(count('rustok_outbox_dispatches')).toBe(0);
   });
 
   it('settles under the write lock, so a commit of another connection cannot fail the settlement', async () => {
@@ -263,7 +328,7 @@ describe('SQLite outbox store', () => {
     const rows = await store.claim({ workerId: 'w1', limit: 10, leaseTtlMs: 60_000 });
     const result = await store.settle('w1', {
       leases: [rows[0]!.leaseId],
-      dispatched: rows.map((r) => r.id),
+      dispatched: sent(rows, ...rows.map((r) => r.id)),
       failures: [],
       deleteDispatched: false,
     });

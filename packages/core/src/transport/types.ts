@@ -22,6 +22,19 @@ export interface PublishReceipt {
 }
 
 /**
+ * An event validated and serialized earlier (e.g. a row read back from an outbox): the fields a
+ * transport routes and partitions by, and the envelope as JSON text.
+ */
+export interface SerializedEvent {
+  id: string;
+  type: string;
+  schemaVersion: number;
+  tenantId: string;
+  /** The validated envelope as JSON (`JSON.stringify` of it, or JSON of the same value). */
+  json: string;
+}
+
+/**
  * Publishes event envelopes. A publish resolves only once the event is accepted at the
  * transport's level (written to the log, the outbox row inserted, …).
  */
@@ -34,6 +47,12 @@ export interface EventTransport {
    * throws `PARTIAL_PUBLISH` listing the ids that were published.
    */
   publishBatch(envelopes: readonly EventEnvelope[]): Promise<PublishReceipt[]>;
+  /**
+   * Optional fast path for events validated earlier (e.g. by an outbox): `publishBatch` without
+   * validating again, a transport that writes JSON sending each `json` as it is. The caller
+   * vouches that every event is a valid envelope; the same batch semantics apply.
+   */
+  publishSerialized?(events: readonly SerializedEvent[]): Promise<PublishReceipt[]>;
   /** Reports current health. */
   health(): Promise<TransportHealth>;
   /** Flushes pending work and releases resources; later publishes fail with `CLOSED`. */

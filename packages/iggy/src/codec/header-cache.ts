@@ -1,6 +1,5 @@
-import type { EventEnvelope } from '@rustok/core';
 import { headersByteLength, type MessageHeaders, sealHeaders } from '@rustok/iggy-connector';
-import { buildEventHeaders, HeaderNames } from './headers';
+import { buildEventHeaders, HeaderNames, type HeaderSource } from './headers';
 
 /** The headers of an event with their encoded size. */
 export interface EventHeaderBytes {
@@ -29,7 +28,7 @@ export class EventHeaderCache {
   }
 
   /** The headers of `envelope` (validated) and their encoded size. */
-  headersOf(envelope: EventEnvelope): EventHeaderBytes {
+  headersOf(envelope: HeaderSource): EventHeaderBytes {
     const traceparent = envelope.headers?.[HeaderNames.TRACEPARENT];
     if (typeof traceparent === 'string' && traceparent.length > 0) {
       const headers = buildEventHeaders(envelope, this.#contentType);

@@ -31,8 +31,13 @@ export function stringHeader(value: string): HeaderValue {
   return { kind: 'string', value };
 }
 
+/** What the rustok headers are made of: an envelope, or the fields of a serialized one. */
+export type HeaderSource = Pick<EventEnvelope, 'type' | 'tenantId' | 'schemaVersion'> & {
+  headers?: Readonly<Record<string, string>> | undefined;
+};
+
 /** The headers of an envelope encoded with `contentType`. */
-export function buildEventHeaders(envelope: EventEnvelope, contentType: string): MessageHeaders {
+export function buildEventHeaders(envelope: HeaderSource, contentType: string): MessageHeaders {
   const headers: MessageHeaders = {
     [HeaderNames.CONTENT_TYPE]: stringHeader(contentType),
     [HeaderNames.EVENT_TYPE]: stringHeader(envelope.type),

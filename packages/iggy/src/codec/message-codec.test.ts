@@ -102,3 +102,42 @@ describe('MessageCodec batch sizes', () => {
     );
   });
 });
+
+describe('MessageCodec.encodeSerialized', () => {
+  const codec = new MessageCodec({ codec: 'json', validate });
+  const tp = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+  const of = (envelope: EventEnvelope, json = JSON.stringify(envelope)) => ({
+    id: envelope.id,
+    type: envelope.type,
+    schemaVersion: envelope.schemaVersion,
+    tenantId: envelope.tenantId,
+    json,
+  });
+
+  it('sends the JSON as it is, with the same headers as encode()', () => {
+    for (const envelope of [sampleEnvelope(), sampleEnvelope({ headers: { traceparent: tp, other: 'x}' } })]) {
+      const valid = validateEnvelope(envelope);
+      const fast = codec.encodeSerialized(of(valid));
+      const slow = codec.encode(valid);
+      expect(Buffer.from(fast.message.payload).toString('utf8')).toBe(JSON.stringify(valid));
+      expect(fast.message.headers).toEqual(slow.message.headers);
+      expect(fast.message.id).toBe(slow.message.id);
+      expect(fast.bytes).toBe(slow.bytes);
+    }
+  });
+
+  it('finds the traceparent in any JSON layout, never one inside the payload', () => {
+    const valid = validateEnvelope(sampleEnvelope({ headers: { traceparent: tp } }));
+    const reordered = JSON.stringify({ payload: { headers: { traceparent: 'wrong' } }, ...valid });
+    expect(codec.encodeSerialized(of(valid, reordered)).message.headers?.traceparent).toEqual({ kind: 'string', value: tp });
+    const bare = validateEnvelope(sampleEnvelope({ payload: { traceparent: 'not a header' } }));
+    expect(codec.encodeSerialized(of(bare)).message.headers?.traceparent).toBeUndefined();
+  });
+
+  it('checks the id it turns into the message id', () => {
+    expect(() => codec.encodeSerialized({ ...of(validateEnvelope(sampleEnvelope())), id: 'nope' })).toThrow(
+      expect.objectContaining({ code: 'VALIDATION' }),
+    );
+  });
+});
+

@@ -1,10 +1,10 @@
-import { type EventEnvelope, isRustokError, SerializationError } from '@rustok/core';
+import { type EventEnvelope, isRustokError, type SerializedEvent, SerializationError } from '@rustok/core';
 import { headersByteLength, type OutgoingMessage, type PolledMessage } from '@rustok/iggy-connector';
 import { AvroCodec } from './avro/avro-codec';
 import { EventHeaderCache } from './header-cache';
-import { HeaderNames, headerString } from './headers';
+import { HeaderNames, type HeaderSource, headerString } from './headers';
 import { JsonCodec } from './json-codec';
-import { validUuidToMessageId } from './message-id';
+import { uuidToMessageId, validUuidToMessageId } from './message-id';
 import {
   AVRO_CONTENT_TYPE,
   type AvroSchemaLookup,
@@ -38,6 +38,46 @@ function baseContentType(value: string): string {
   if (value === JSON_CONTENT_TYPE || value === AVRO_CONTENT_TYPE) return value;
   return value.split(';', 1)[0]!.trim().toLowerCase();
 }
+
+/** The envelope of a serialized event, parsed; `SERIALIZATION` when its JSON is not an object. */
+export function parseSerialized(event: SerializedEvent): EventEnvelope {
+  let value: unknown;
+  try {
+    value = JSON.parse(event.json);
+  } catch (cause) {
+    throw new SerializationError(`event ${event.id}: its JSON does not parse`, { cause });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new SerializationError(`event ${event.id}: its JSON is not an envelope object`);
+  }
+  return value as EventEnvelope;
+}
+
+/**
+ * A serialized event with its envelope's `headers` read from its JSON. In the layout the JSON
+ * codec writes (`{"id":…`, scalars, then `"headers":{…}` before `"payload":`) only the headers
+ * object is parsed; any other layout parses the whole envelope.
+ */
+function withEnvelopeHeaders(event: SerializedEvent): HeaderSource {
+  const { json } = event;
+  const start = json.indexOf(HEADERS_KEY);
+  const payloadAt = json.indexOf('"payload":');
+  if (json.startsWith('{"id":') && start > 0 && (payloadAt < 0 || start < payloadAt)) {
+    // Before "payload" every value is a scalar, so this key is the envelope's own.
+    const end = json.indexOf('}', start);
+    try {
+      const headers: unknown = JSON.parse(json.slice(start + HEADERS_KEY.length - 1, end + 1));
+      if (typeof headers === 'object' && headers !== null && !Array.isArray(headers)) {
+        return { ...event, headers: headers as Record<string, string> };
+      }
+    } catch {
+      // A "}" inside a header value: fall through to the whole parse.
+    }
+  }
+  return parseSerialized(event);
+}
+
+const HEADERS_KEY = '"headers":{';
 
 /** Iggy's fixed per-message overhead counted against batch limits. */
 const MESSAGE_OVERHEAD = 64;
@@ -87,6 +127,24 @@ export class MessageCodec {
     const payload = this.#writer.encode(envelope, payloadSchema);
     const { headers, bytes: headerBytes } = this.#headers.headersOf(envelope);
     const message: OutgoingMessage = { id: validUuidToMessageId(envelope.id), payload, headers };
+    return { message, bytes: MESSAGE_OVERHEAD + payload.length + headerBytes };
+  }
+
+  /** True when `encodeSerialized` can send an event's JSON text as it is (the JSON writer). */
+  get writesJson(): boolean {
+    return this.#writer.name === 'json';
+  }
+
+  /**
+   * Encodes an event validated and serialized earlier, with the JSON writer: its JSON text is the
+   * payload as it is. Only the id is checked (it becomes the message id).
+   */
+  encodeSerialized(event: SerializedEvent): EncodedEvent {
+    const payload = Buffer.from(event.json, 'utf8');
+    // Only an event with a traceparent has a header set of its own; its JSON says so.
+    const source = event.json.includes('"traceparent"') ? withEnvelopeHeaders(event) : event;
+    const { headers, bytes: headerBytes } = this.#headers.headersOf(source);
+    const message: OutgoingMessage = { id: uuidToMessageId(event.id), payload, headers };
     return { message, bytes: MESSAGE_OVERHEAD + payload.length + headerBytes };
   }
 

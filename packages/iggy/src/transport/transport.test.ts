@@ -198,3 +198,66 @@ describe('IggyTransport publish queue bounds (batching.maxQueued…)', () => {
     }
   });
 });
+
+describe('IggyTransport.publishSerialized (events validated earlier, e.g. by an outbox)', () => {
+  const serialized = (event: ReturnType<typeof order>) => ({
+    id: event.id,
+    type: event.type,
+    schemaVersion: event.schemaVersion,
+    tenantId: event.tenantId,
+    json: JSON.stringify(event),
+  });
+
+  it('sends each JSON text as it is, to the tenant partition, with the usual headers and receipts', async () => {
+    const connector = new FakeConnector();
+    const transport = await IggyTransport.create({ connector });
+    const traced = createEvent(OrderCreated, {
+      tenantId: 'a',
+      payload: { orderId: 'o-9', amount: 9 },
+      headers: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+    });
+    const events = [order('a', 1), order('b', 2), traced, order('a', 3)];
+    const receipts = await transport.publishSerialized(events.map(serialized));
+    expect(receipts.map((r) => r.id)).toEqual(events.map((e) => e.id));
+    const partitionA = tenantPartition('a', 8);
+    const stored = connector.messages('rustok', 'domain', partitionA);
+    expect(stored.map((m) => m.payload.toString('utf8'))).toEqual([events[0], traced, events[3]].map((e) => JSON.stringify(e)));
+    expect(stored[1]?.headers.traceparent).toEqual({ kind: 'string', value: traced.headers.traceparent });
+    expect(stored[0]?.headers['rustok-event-type']).toEqual({ kind: 'string', value: OrderCreated.type });
+    expect(stored[0]?.headers.traceparent).toBeUndefined();
+    // What a consumer reads back is the same event.
+    const replayed = [];
+    for await (const r of transport.replay({ topic: 'domain', tenantId: 'a' })) replayed.push(r.event);
+    expect(replayed).toEqual([events[0], traced, events[3]]);
+    await transport.close();
+  });
+
+  it('with Avro, parses the JSON and encodes it like publishBatch', async () => {
+    const registry = new EventRegistry().register(OrderCreated);
+    const transport = await IggyTransport.create({ connector: new FakeConnector(), registry, codec: 'avro' });
+    const event = order('t', 1);
+    const [receipt] = await transport.publishSerialized([serialized(event)]);
+    expect(receipt?.id).toBe(event.id);
+    const replayed = [];
+    for await (const r of transport.replay({ topic: 'domain' })) replayed.push(r.event);
+    expect(replayed).toEqual([event]);
+    await expect(transport.publishSerialized([{ ...serialized(event), json: '{oops' }])).rejects.toMatchObject({
+      code: 'SERIALIZATION',
+    });
+    await transport.close();
+  });
+
+  it('rejects malformed events (missing fields, bad id, not an array) and publishes none of the batch', async () => {
+    const connector = new FakeConnector();
+    const transport = await IggyTransport.create({ connector });
+    const good = serialized(order('a', 1));
+    const { json: _json, ...noJson } = good;
+    for (const bad of [noJson, { ...good, id: 'not-a-uuid' }, { ...good, schemaVersion: 1.5 }]) {
+      await expect(transport.publishSerialized([good, bad as typeof good])).rejects.toSatisfy(isValidationError);
+    }
+    await expect(transport.publishSerialized('x' as never)).rejects.toSatisfy(isValidationError);
+    expect(connector.sends).toHaveLength(0);
+    await transport.close();
+    await expect(transport.publishSerialized([good])).rejects.toMatchObject({ code: 'CLOSED' });
+  });
+});

@@ -14,6 +14,7 @@ import {
   type ReliabilityLevel,
   type RustokError,
   SerializationError,
+  type SerializedEvent,
   type SubscribeOptions,
   type Subscription,
   type TransportHealth,
@@ -21,7 +22,7 @@ import {
   validateEnvelope,
 } from '@rustok/core';
 import { createConnector, type IggyConnector, type PolledMessage } from '@rustok/iggy-connector';
-import { MessageCodec } from '../codec/message-codec';
+import { MessageCodec, parseSerialized } from '../codec/message-codec';
 import {
   computeLag,
   consumeGroup,
@@ -287,6 +288,32 @@ export class IggyTransport implements EventTransport, EventSubscriber, AsyncDisp
         throw withBatchIndex(error, index);
       }
     });
+    return this.#publishPrepared(prepared);
+  }
+
+  /**
+   * `publishBatch` for events validated and serialized earlier (an outbox relay uses it): they
+   * are not validated again, and with the JSON codec each event's JSON is sent as it is (with
+   * Avro it is parsed and encoded). A consumer still validates what it reads: an event that was
+   * not a valid envelope after all ends in the DLQ as undecodable.
+   */
+  async publishSerialized(events: readonly SerializedEvent[]): Promise<PublishReceipt[]> {
+    this.#assertOpen();
+    if (!Array.isArray(events)) {
+      throw new ValidationError('publishSerialized needs an array of events', { details: { field: 'events' } });
+    }
+    const prepared = events.map((event, index) => {
+      try {
+        return this.#prepareSerialized(event);
+      } catch (error) {
+        throw withBatchIndex(error, index);
+      }
+    });
+    return this.#publishPrepared(prepared);
+  }
+
+  /** Sends prepared events grouped by topic partition, in order; receipts follow input order. */
+  async #publishPrepared(prepared: readonly Prepared[]): Promise<PublishReceipt[]> {
     if (prepared.length === 0) return [];
     // Groups by topic, then by partition number (no per-event key strings), in first-seen order.
     type Group = PartitionBatch & { items: QueuedMessage[]; indexes: number[] };
@@ -454,6 +481,41 @@ export class IggyTransport implements EventTransport, EventSubscriber, AsyncDisp
     if (this.closed) throw new ClosedError('the transport is closed');
   }
 
+  #prepareSerialized(event: SerializedEvent): Prepared {
+    if (
+      typeof event !== 'object' ||
+      event === null ||
+      typeof event.json !== 'string' ||
+      typeof event.id !== 'string' ||
+      typeof event.type !== 'string' ||
+      typeof event.tenantId !== 'string' ||
+      !Number.isInteger(event.schemaVersion)
+    ) {
+      throw new ValidationError('a serialized event needs id, type, tenantId (strings), schemaVersion and json', {
+        details: { field: 'events' },
+      });
+    }
+    if (!this.#codec.writesJson) return this.#prepare(parseSerialized(event));
+    const topic = this.#topicOf(event.type);
+    const encoded = this.#codec.encodeSerialized(event);
+    return {
+      topic,
+      partition: this.#tenantHashes.partition(event.tenantId, this.#partitionCount(topic)!),
+      item: { eventId: event.id, message: encoded.message, bytes: encoded.bytes },
+    };
+  }
+
+  /** The topic `eventType` routes to; `VALIDATION` when that topic is not configured. */
+  #topicOf(eventType: string): string {
+    const topic = this.#router.route(eventType);
+    if (this.#partitionCount(topic) === undefined) {
+      throw new ValidationError(`event type ${eventType} routes to unconfigured topic ${topic}`, {
+        details: { field: 'routes', topic },
+      });
+    }
+    return topic;
+  }
+
   #prepare(envelope: EventEnvelope): Prepared {
     let valid: EventEnvelope;
     try {
@@ -464,13 +526,8 @@ export class IggyTransport implements EventTransport, EventSubscriber, AsyncDisp
       });
       throw error;
     }
-    const topic = this.#router.route(valid.type);
-    const partitions = this.#partitionCount(topic);
-    if (partitions === undefined) {
-      throw new ValidationError(`event type ${valid.type} routes to unconfigured topic ${topic}`, {
-        details: { field: 'routes', topic },
-      });
-    }
+    const topic = this.#topicOf(valid.type);
+    const partitions = this.#partitionCount(topic)!;
     const payloadSchema = this.#codec.usesPayloadSchema
       ? this.#registry?.get(valid.type, valid.schemaVersion)?.avro
       : undefined;

@@ -13,6 +13,7 @@ import { WorkerIdInUseError } from '../errors';
 import { parseOptions } from '../options';
 import type {
   ClaimedEvent,
+  DispatchedRow,
   FailedEvent,
   FailureUpdate,
   ListFailedOptions,
@@ -233,27 +234,35 @@ export class OutboxRelay implements AsyncDisposable {
     return rows.length;
   }
 
-  /** Records what was published and what failed, in one compare-and-set on the leases. */
+  /**
+   * Records what was published and what failed, in one compare-and-set on the leases. A tenant
+   * counts as published up to its first unpublished row: rows a target accepted after a gap are
+   * published again later (at-least-once), never marked ahead of an earlier unpublished row.
+   */
   async #settle(rows: readonly ClaimedEvent[], leases: string[], outcome: PublishOutcome): Promise<void> {
-    const dispatched = outcome.all ? rows.map((r) => r.id) : rows.filter((r) => outcome.published.has(r.id)).map((r) => r.id);
+    const dispatched: DispatchedRow[] = [];
     const failures: FailureUpdate[] = [];
-    const seen = new Set<string>();
+    const stopped = new Set<string>();
     let unpublished = 0;
-    for (const row of outcome.all ? [] : rows) {
-      if (outcome.published.has(row.id)) continue;
+    for (const row of rows) {
+      if (!stopped.has(row.tenantId)) {
+        if (outcome.all || outcome.published.has(row.id)) {
+          dispatched.push(row);
+          continue;
+        }
+        // Only a tenant's earliest unpublished row counts an attempt; its later rows simply wait.
+        stopped.add(row.tenantId);
+        const attempts = row.attempts + 1;
+        const failed = attempts >= this.#opts.maxAttempts;
+        failures.push({
+          id: row.id,
+          attempts,
+          failed,
+          delayMs: failed ? 0 : backoffDelay(attempts, this.#backoff),
+          error: describeError(outcome.failures.get(row.tenantId) ?? new Error('not published')),
+        });
+      }
       unpublished++;
-      // Only a tenant's earliest unpublished row counts an attempt; its later rows simply wait.
-      if (seen.has(row.tenantId)) continue;
-      seen.add(row.tenantId);
-      const attempts = row.attempts + 1;
-      const failed = attempts >= this.#opts.maxAttempts;
-      failures.push({
-        id: row.id,
-        attempts,
-        failed,
-        delayMs: failed ? 0 : backoffDelay(attempts, this.#backoff),
-        error: describeError(outcome.failures.get(row.tenantId) ?? new Error('not published')),
-      });
     }
     const result = await this.#settleWithRetry({
       leases,

@@ -1,4 +1,4 @@
-import type { EventEnvelope } from '@rustok/core';
+import type { EventEnvelope, SerializedEvent } from '@rustok/core';
 
 /** Lifecycle of an outbox row. `pending` rows wait for (or are in) a relay batch. */
 export type OutboxStatus = 'pending' | 'dispatched' | 'failed';
@@ -22,13 +22,16 @@ export interface ClaimedEvent {
   seq: number;
   tenantId: string;
   /**
-   * The row holding the lease of this tenant in this batch: the tenant's first row in the batch
-   * (its earliest unpublished row), whose `claimed_by`/`claimed_at` lease the whole tenant.
+   * Names the lease of this tenant in this batch, for `renew` and `settle`: on PostgreSQL the id
+   * of the tenant's first row in the batch (its earliest unpublished row, whose
+   * `claimed_by`/`claimed_at` lease the whole tenant), on SQLite the tenant id.
    */
   leaseId: string;
   /** Failed attempts so far. */
   attempts: number;
   envelope: EventEnvelope;
+  /** The row as stored JSON, when the store keeps the envelope as text (SQLite): the relay hands it on as is. */
+  serialized?: SerializedEvent;
   createdAt: Date;
 }
 
@@ -45,12 +48,23 @@ export interface FailureUpdate {
   error: string;
 }
 
+/** A row of a batch that the target accepted, as the relay reports it to `settle`. */
+export interface DispatchedRow {
+  id: string;
+  seq: number;
+  tenantId: string;
+}
+
 /** How a relay records the outcome of a batch in one transaction. */
 export interface Settlement {
-  /** Lease rows of the batch (one per tenant); only tenants whose lease is still ours are touched. */
+  /** Leases of the batch (one per tenant); only tenants whose lease is still ours are touched. */
   leases: readonly string[];
-  /** Rows accepted by the target: marked `dispatched` (or deleted when `deleteDispatched`). */
-  dispatched: readonly string[];
+  /**
+   * Rows accepted by the target, for each tenant a prefix of its rows in the batch (in `seq`
+   * order, starting at the tenant's earliest unpublished row): they become dispatched (or are
+   * deleted when `deleteDispatched`).
+   */
+  dispatched: readonly DispatchedRow[];
   /** One per tenant that failed: its earliest unpublished row. */
   failures: readonly FailureUpdate[];
   deleteDispatched: boolean;
@@ -60,7 +74,7 @@ export interface Settlement {
 export interface SettleResult {
   dispatched: number;
   failed: number;
-  /** Lease rows no longer held by this relay (taken over after expiry): their tenants were left alone. */
+  /** Leases no longer held by this relay (taken over after expiry): their tenants were left alone. */
   lostLeases: string[];
 }
 
@@ -125,7 +139,7 @@ export interface WakeSource {
 
 /**
  * The relay's view of an outbox table, one implementation per SQL dialect. All methods are
- * compare-and-set on `claimed_by` where they touch claimed rows.
+ * compare-and-set on the lease (`claimed_by`) where they touch claimed tenants.
  */
 export interface RelayStore {
   readonly driver: OutboxDriver;
@@ -134,8 +148,8 @@ export interface RelayStore {
   /**
    * Claims up to `limit` rows: for each claimable tenant (its earliest unpublished row is pending,
    * due, and not leased by a live relay) a prefix of its unpublished rows, stopping at the first
-   * row that is not claimable. The tenant's earliest row records the lease (`claimed_by`,
-   * `claimed_at`); no other relay claims a leased tenant. Rows come back in `seq` order.
+   * row that is not claimable. The tenant is leased to `workerId` (see `ClaimedEvent.leaseId`);
+   * no other relay claims a leased tenant. Rows come back in `seq` order.
    */
   claim(request: ClaimRequest): Promise<ClaimedEvent[]>;
   /**

@@ -205,7 +205,7 @@ export class PostgresOutbox implements RelayStore, OutboxAppender<PgQueryable>, 
       let failed = 0;
       if (tenants.length > 0 && settlement.dispatched.length > 0) {
         const res = await client.query(settlement.deleteDispatched ? sql.deleteDispatched : sql.dispatch, [
-          [...settlement.dispatched],
+          settlement.dispatched.map((r) => r.id),
           tenants,
         ]);
         dispatched = res.rowCount ?? 0;

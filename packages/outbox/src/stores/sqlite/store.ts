@@ -1,11 +1,18 @@
-import { ClosedError, type EventEnvelope, type EventRegistry, StorageError, ValidationError } from '@rustok/core';
+import {
+  ClosedError,
+  type EventEnvelope,
+  type EventRegistry,
+  type SerializedEvent,
+  StorageError,
+  ValidationError,
+} from '@rustok/core';
 import { z } from 'zod';
 import { alreadyExists, conflict, prepareEvents, sameContent } from '../../envelope/prepare';
 import { WorkerIdInUseError } from '../../errors';
 import { driverSchema, parseOptions, storeTableOptions } from '../../options';
 import { assertIdentifier } from '../../sql/identifier';
 import { truncateUtf8 } from '../../sql/truncate';
-import { type CandidateRow, type FetchRequest, type HeadRow, leaseRows, plannedRows, runPlanSync } from '../claim-plan';
+import { type CandidateRow, type FetchRequest, type HeadRow, plannedRows, runPlanSync } from '../claim-plan';
 import type {
   ClaimedEvent,
   ClaimRequest,
@@ -24,7 +31,15 @@ import type {
   WriteOnceResult,
 } from '../types';
 import { migrateSqlite } from './migrate';
-import { type SqliteNames, type SqliteStatementTexts, sqliteNames, sqliteSchemaV1, sqliteStatements } from './sql';
+import { SeqWindow } from './seq-window';
+import {
+  type SqliteNames,
+  type SqliteStatementTexts,
+  sqliteNames,
+  sqliteSchemaV1,
+  sqliteSchemaV2,
+  sqliteStatements,
+} from './sql';
 import type { SqliteDatabase, SqliteStatement } from './types';
 
 /** Options of `createSqliteOutbox`. */
@@ -43,8 +58,49 @@ interface Candidate extends CandidateRow {
   attempts: number;
   envelope: string;
   createdAt: number;
+  eventType: string;
+  schemaVersion: number;
 }
 
+/** id, tenantId, seq, ok, attempts, envelope, createdAt, eventType, schemaVersion. */
+type CandidateColumns = [string, string, number, number, number, string, number, string, number];
+
+/**
+ * A claimed row as stored: the envelope's JSON text is handed on as is (a transport with
+ * `publishSerialized` sends it without parsing it); `envelope` parses it on first use.
+ */
+class StoredClaim implements ClaimedEvent {
+  readonly id: string;
+  readonly seq: number;
+  readonly tenantId: string;
+  readonly leaseId: string;
+  readonly attempts: number;
+  readonly createdAt: Date;
+  readonly serialized: SerializedEvent;
+  #envelope: EventEnvelope | undefined;
+
+  constructor(row: Candidate) {
+    this.id = row.id;
+    this.seq = row.seq;
+    this.tenantId = row.tenantId;
+    this.leaseId = row.tenantId;
+    this.attempts = row.attempts;
+    this.createdAt = new Date(row.createdAt);
+    this.serialized = {
+      id: row.id,
+      type: row.eventType,
+      schemaVersion: row.schemaVersion,
+      tenantId: row.tenantId,
+      json: row.envelope,
+    };
+  }
+
+  /** The stored envelope (validated when it was written). */
+  get envelope(): EventEnvelope {
+    this.#envelope ??= JSON.parse(this.serialized.json) as EventEnvelope;
+    return this.#envelope;
+  }
+}
 
 const memoryIds = new WeakMap<SqliteDatabase, number>();
 let nextMemoryId = 1;
@@ -90,6 +146,7 @@ export class SqliteOutbox implements RelayStore, OutboxAppender<SqliteDatabase>,
     this.#assertOpen();
     return migrateSqlite(this.#db, this.#names.migrations, `outbox:${this.table}`, [
       { version: 1, statements: sqliteSchemaV1(this.#names) },
+      { version: 2, statements: sqliteSchemaV2(this.#names) },
     ]);
   }
 
@@ -176,7 +233,11 @@ export class SqliteOutbox implements RelayStore, OutboxAppender<SqliteDatabase>,
     this.#db.transaction(() => this.write(this.#db, events)).immediate();
   }
 
-  /** @inheritdoc */
+  /**
+   * Claims in one immediate transaction: the claimable tenants' heads, a plan over their rows
+   * (answered mostly by one read in `seq` order), and the tenant leases on their tenant rows. The
+   * lease id of a claimed row is its tenant id.
+   */
   async claim(request: ClaimRequest): Promise<ClaimedEvent[]> {
     this.#assertOpen();
     const db = this.#db;
@@ -189,55 +250,67 @@ export class SqliteOutbox implements RelayStore, OutboxAppender<SqliteDatabase>,
         const expired = now - request.leaseTtlMs;
         const heads = st.heads.all({ now, expired, limit: request.limit }) as HeadRow[];
         if (heads.length === 0) return [];
+        // One read in seq order answers most of the plan; tenants it cannot answer are read alone.
+        let from = heads[0]!.seq;
+        for (const h of heads) from = Math.min(from, h.seq);
+        const scanned = candidates(st.window.all({ from, limit: request.limit, now }));
+        const window = new SeqWindow(scanned, from, scanned.length < request.limit);
         const plan = runPlanSync<Candidate>(heads, request.limit, (requests: FetchRequest[]) => {
-          const limit = Math.max(...requests.map((r) => r.limit));
-          const json = JSON.stringify(requests.map((r) => [r.tenantId, r.afterSeq]));
-          return st.candidates.all({ requests: json, limit, now, expired }) as Candidate[];
+          const rows: Candidate[] = [];
+          const rest: FetchRequest[] = [];
+          for (const r of requests) {
+            const served = window.serve(r);
+            if (served === undefined) rest.push(r);
+            else for (const row of served) rows.push(row);
+          }
+          if (rest.length === 0) return rows;
+          const limit = Math.max(...rest.map((r) => r.limit));
+          const json = JSON.stringify(rest.map((r) => [r.tenantId, r.afterSeq]));
+          for (const row of candidates(st.candidates.all({ requests: json, limit, now }))) rows.push(row);
+          return rows;
         });
-        const leases = leaseRows(plan).map((r) => r.id);
-        if (leases.length === 0) return [];
-        st.lease.run({ ids: JSON.stringify(leases), workerId: request.workerId, now, expired });
+        if (plan.byTenant.size === 0) return [];
+        st.lease.run({ tenants: JSON.stringify([...plan.byTenant.keys()]), workerId: request.workerId, now });
         return plannedRows(plan);
       })
       .immediate();
-    const leaseOf = new Map<string, string>();
-    return rows.map((r) => {
-      let leaseId = leaseOf.get(r.tenantId);
-      if (leaseId === undefined) {
-        leaseId = r.id;
-        leaseOf.set(r.tenantId, leaseId);
-      }
-      return {
-        id: r.id,
-        seq: r.seq,
-        tenantId: r.tenantId,
-        leaseId,
-        attempts: r.attempts,
-        envelope: JSON.parse(r.envelope) as EventEnvelope,
-        createdAt: new Date(r.createdAt),
-      };
-    });
+    return rows.map((r) => new StoredClaim(r));
   }
 
-  /** @inheritdoc */
+  /**
+   * Records a batch in one immediate transaction: for each tenant whose lease is still ours, its
+   * watermark moves to its last dispatched row (rows are not rewritten; with `deleteDispatched`
+   * they are deleted), its first unpublished row records the failure, and its lease is cleared.
+   */
   async settle(workerId: string, settlement: Settlement): Promise<SettleResult> {
     this.#assertOpen();
     const st = this.#stmts(this.#db);
     return this.#db.transaction((): SettleResult => {
       const now = Date.now();
       const leases = JSON.stringify(settlement.leases);
-      const valid = st.validLeases.all({ ids: leases, workerId }) as Array<{ id: string; tenantId: string }>;
-      const held = new Set(valid.map((v) => v.id));
-      const tenants = JSON.stringify(valid.map((v) => v.tenantId));
-      let dispatched = 0;
-      if (settlement.dispatched.length > 0 && valid.length > 0) {
-        const params = { ids: JSON.stringify(settlement.dispatched), tenants };
-        dispatched = Number(
-          (settlement.deleteDispatched ? st.deleteDispatched.run(params) : st.dispatch.run({ ...params, now })).changes,
-        );
+      const valid = st.validLeases.all({ tenants: leases, workerId }) as Array<{ tenantId: string }>;
+      const held = new Set(valid.map((v) => v.tenantId));
+      const lostLeases = settlement.leases.filter((id) => !held.has(id));
+      if (held.size === 0) return { dispatched: 0, failed: 0, lostLeases };
+      const upTo = new Map<string, number>();
+      const ids: string[] = [];
+      for (const row of settlement.dispatched) {
+        if (!held.has(row.tenantId)) continue;
+        ids.push(row.id);
+        upTo.set(row.tenantId, Math.max(row.seq, upTo.get(row.tenantId) ?? 0));
+      }
+      let dispatched = ids.length;
+      if (ids.length > 0) {
+        if (settlement.deleteDispatched) {
+          dispatched = Number(st.deleteDispatched.run({ ids: JSON.stringify(ids) }).changes);
+          st.raiseFloor.run({ seq: Math.max(...upTo.values()) });
+        } else {
+          st.logDispatch.run({ marks: JSON.stringify([...upTo]), now });
+        }
       }
       let failed = 0;
-      for (const f of valid.length > 0 ? settlement.failures : []) {
+      const tenants = JSON.stringify([...held]);
+      for (const f of settlement.failures) {
         failed += Number(
           st.fail.run({
             id: f.id,
@@ -249,8 +322,10 @@ export class SqliteOutbox implements RelayStore, OutboxAppender<SqliteDatabase>,
           }).changes,
         );
       }
-      st.clearLeases.run({ ids: leases, workerId });
-      return { dispatched, failed, lostLeases: settlement.leases.filter((id) => !held.has(id)) };
+      // Watermarks and leases of every held tenant (0 leaves a watermark where it is).
+      const marks = JSON.stringify([...held].map((tenantId) => [tenantId, upTo.get(tenantId) ?? 0]));
+      st.settleTenants.run({ marks, workerId });
+      return { dispatched, failed, lostLeases };
     }).immediate();
   }
 
@@ -258,7 +333,11 @@ export class SqliteOutbox implements RelayStore, OutboxAppender<SqliteDatabase>,
   async renew(workerId: string, leaseIds: readonly string[]): Promise<number> {
     this.#assertOpen();
     if (leaseIds.length === 0) return 0;
-    const changes = this.#stmts(this.#db).renew.run({ ids: JSON.stringify(leaseIds), workerId, now: Date.now() }).changes;
+    const changes = this.#stmts(this.#db).renew.run({
+      tenants: JSON.stringify(leaseIds),
+      workerId,
+      now: Date.now(),
+    }).changes;
     return Number(changes);
   }
 
@@ -268,11 +347,31 @@ export class SqliteOutbox implements RelayStore, OutboxAppender<SqliteDatabase>,
     return Number(this.#stmts(this.#db).releaseAll.run({ workerId }).changes);
   }
 
-  /** @inheritdoc */
+  /**
+   * Deletes up to `limit` rows dispatched more than `olderThanMs` ago: per tenant, the rows up to
+   * the highest watermark logged before then (and rows marked dispatched by schema version 1).
+   */
   async purge(olderThanMs: number, limit: number): Promise<number> {
     this.#assertOpen();
+    const st = this.#stmts(this.#db);
     const before = Date.now() - olderThanMs;
-    return Number(this.#stmts(this.#db).purge.run({ before, limit }).changes);
+    return this.#db
+      .transaction((): number => {
+        let deleted = 0;
+        let floor = 0;
+        const targets = st.purgeTargets.all({ before }) as Array<{ tenantId: string; upTo: number }>;
+        for (const target of targets) {
+          if (deleted >= limit) break;
+          deleted += Number(st.purgeTenant.run({ ...target, limit: limit - deleted }).changes);
+          floor = Math.max(floor, target.upTo);
+        }
+        if (floor > 0) st.raiseFloor.run({ seq: floor });
+        // The log entries are done with once every row they cover is gone.
+        if (deleted < limit) st.purgeLog.run({ before });
+        if (deleted < limit) deleted += Number(st.purgeLegacy.run({ before, limit: limit - deleted }).changes);
+        return deleted;
+      })
+      .immediate();
   }
 
   /** @inheritdoc */
@@ -280,20 +379,19 @@ export class SqliteOutbox implements RelayStore, OutboxAppender<SqliteDatabase>,
     this.#assertOpen();
     const st = this.#stmts(this.#db);
     const now = Date.now();
-    const row = st.stats.get({ expired: now - leaseTtlMs }) as {
-      pending: number;
-      failed: number;
-      claimed: number;
-      oldest: number | null;
-    };
-    const dispatched = (st.countDispatched.get() as { n: number }).n;
-    return {
-      pending: row.pending,
-      failed: row.failed,
-      claimed: row.claimed,
-      dispatched,
-      oldestPendingAgeMs: row.oldest === null ? null : Math.max(0, now - row.oldest),
-    };
+    return this.#db.transaction((): OutboxStats => {
+      const row = st.stats.get() as { unpublished: number; oldest: number | null };
+      const failed = (st.countFailed.get() as { n: number }).n;
+      const rows = (st.countRows.get() as { n: number }).n;
+      const claimed = (st.claimedTenants.get({ expired: now - leaseTtlMs }) as { n: number }).n;
+      return {
+        pending: row.unpublished - failed,
+        failed,
+        claimed,
+        dispatched: rows - row.unpublished,
+        oldestPendingAgeMs: row.oldest === null ? null : Math.max(0, now - row.oldest),
+      };
+    })();
   }
 
   /** @inheritdoc */
@@ -397,6 +495,9 @@ export class SqliteOutbox implements RelayStore, OutboxAppender<SqliteDatabase>,
           { cause },
         );
       }
+      // Rows read in bulk come back as arrays: cheaper than objects built column by column.
+      st.window.raw(true);
+      st.candidates.raw(true);
       this.#statements.set(db, st);
     }
     return st;
@@ -416,6 +517,21 @@ export class SqliteOutbox implements RelayStore, OutboxAppender<SqliteDatabase>,
 /** Creates a SQLite outbox over the caller's better-sqlite3 `Database`; call `migrate()` once. */
 export function createSqliteOutbox(options: SqliteOutboxOptions): SqliteOutbox {
   return new SqliteOutbox(options);
+}
+
+/** Candidate rows from the array rows of `window`/`candidates` (columns in their select order). */
+function candidates(rows: unknown[]): Candidate[] {
+  return (rows as CandidateColumns[]).map((r) => ({
+    id: r[0],
+    tenantId: r[1],
+    seq: r[2],
+    ok: r[3],
+    attempts: r[4],
+    envelope: r[5],
+    createdAt: r[6],
+    eventType: r[7],
+    schemaVersion: r[8],
+  }));
 }
 
 function workerParams(lease: WorkerLease) {

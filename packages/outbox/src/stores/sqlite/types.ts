@@ -6,6 +6,8 @@ export interface SqliteStatement {
   run(...params: unknown[]): { changes: number | bigint };
   get(...params: unknown[]): unknown;
   all(...params: unknown[]): unknown[];
+  /** Makes `get`/`all` return rows as arrays of column values (in select order) instead of objects. */
+  raw(toggle?: boolean): unknown;
 }
 
 /** A transaction function as returned by better-sqlite3's `db.transaction(fn)`. */
