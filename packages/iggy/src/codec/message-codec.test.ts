@@ -128,7 +128,9 @@ describe('MessageCodec.encodeSerialized', () => {
 
   it('finds the traceparent in any JSON layout, never one inside the payload', () => {
     const valid = validateEnvelope(sampleEnvelope({ headers: { traceparent: tp } }));
-    const reordered = JSON.stringify({ payload: { headers: { traceparent: 'wrong' } }, ...valid });
+    const { payload: _payload, ...rest } = valid;
+    // Payload first, holding a decoy headers object: the envelope's own headers come later.
+    const reordered = JSON.stringify({ payload: { headers: { traceparent: 'wrong' } }, ...rest });
     expect(codec.encodeSerialized(of(valid, reordered)).message.headers?.traceparent).toEqual({ kind: 'string', value: tp });
     const bare = validateEnvelope(sampleEnvelope({ payload: { traceparent: 'not a header' } }));
     expect(codec.encodeSerialized(of(bare)).message.headers?.traceparent).toBeUndefined();
