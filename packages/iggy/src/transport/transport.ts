@@ -277,18 +277,7 @@ export class IggyTransport implements EventTransport, EventSubscriber, AsyncDisp
    * midway throws `PARTIAL_PUBLISH` listing the published ids. Receipts follow input order.
    */
   async publishBatch(envelopes: readonly EventEnvelope[]): Promise<PublishReceipt[]> {
-    this.#assertOpen();
-    if (!Array.isArray(envelopes)) {
-      throw new ValidationError('publishBatch needs an array of envelopes', { details: { field: 'envelopes' } });
-    }
-    const prepared = envelopes.map((envelope, index) => {
-      try {
-        return this.#prepare(envelope);
-      } catch (error) {
-        throw withBatchIndex(error, index);
-      }
-    });
-    return this.#publishPrepared(prepared);
+    return this.#publishAll(envelopes, 'envelopes', (envelope) => this.#prepare(envelope));
   }
 
   /**
@@ -298,13 +287,18 @@ export class IggyTransport implements EventTransport, EventSubscriber, AsyncDisp
    * not a valid envelope after all ends in the DLQ as undecodable.
    */
   async publishSerialized(events: readonly SerializedEvent[]): Promise<PublishReceipt[]> {
+    return this.#publishAll(events, 'events', (event) => this.#prepareSerialized(event));
+  }
+
+  /** Prepares every item first (none is sent if one fails, its error naming its index), then sends. */
+  async #publishAll<T>(items: readonly T[], field: string, prepare: (item: T) => Prepared): Promise<PublishReceipt[]> {
     this.#assertOpen();
-    if (!Array.isArray(events)) {
-      throw new ValidationError('publishSerialized needs an array of events', { details: { field: 'events' } });
+    if (!Array.isArray(items)) {
+      throw new ValidationError(`a batch publish needs an array of ${field}`, { details: { field } });
     }
-    const prepared = events.map((event, index) => {
+    const prepared = items.map((item, index) => {
       try {
-        return this.#prepareSerialized(event);
+        return prepare(item);
       } catch (error) {
         throw withBatchIndex(error, index);
       }
