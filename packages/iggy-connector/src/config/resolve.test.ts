@@ -27,6 +27,7 @@ describe('resolveConnectorConfig', () => {
       segmentMaxAgeMs: 3_600_000,
       maxPayloadBytes: 64_000_000,
       maxHeadersBytes: 100_000,
+      inlineWriteMaxBytes: 8 * 1024,
       retentionCheckIntervalMs: 60_000,
     });
     expect(config.remote).toMatchObject({

@@ -32,6 +32,17 @@ export const EmbeddedConfigSchema = z.object({
   segmentMaxAgeMs: z.number().int().positive().default(3_600_000),
   maxPayloadBytes: z.number().int().positive().default(64_000_000),
   maxHeadersBytes: z.number().int().positive().default(100_000),
+  /**
+   * Log writes of at most this many bytes are done synchronously on the event loop (they land in
+   * the OS page cache in microseconds, well under a thread-pool round trip); larger ones, or all
+   * with 0, go through libuv's thread pool. fsyncs always run in the thread pool.
+   */
+  inlineWriteMaxBytes: z
+    .number()
+    .int()
+    .min(0)
+    .max(1024 * 1024)
+    .default(8 * 1024),
   /** How often retention and age-based segment rolling run. */
   retentionCheckIntervalMs: z.number().int().positive().default(60_000),
 });

@@ -34,7 +34,13 @@ import * as topology from './ops/topology';
 export class EmbeddedConnector implements IggyConnector, AsyncDisposable {
   readonly mode = 'embedded' as const;
   readonly #engine: Engine;
-  readonly #inflight = new Set<Promise<unknown>>();
+  /** Operations started and not yet settled; `close()` waits for them. */
+  #inflight = 0;
+  #inflightWaiters: (() => void)[] = [];
+  readonly #settled = (): void => {
+    this.#inflight -= 1;
+    if (this.#inflight === 0) for (const wake of this.#inflightWaiters.splice(0)) wake();
+  };
   #state: ConnectorState = 'idle';
   #connecting: Promise<void> | null = null;
   #closing: Promise<void> | null = null;
@@ -119,7 +125,7 @@ export class EmbeddedConnector implements IggyConnector, AsyncDisposable {
     // Wake long polls before waiting for in-flight work.
     for (const runtime of await engine.openRuntimes()) runtime.closed.abort();
     await this.#connecting?.catch(() => undefined);
-    while (this.#inflight.size > 0) await Promise.allSettled([...this.#inflight]);
+    while (this.#inflight > 0) await new Promise<void>((resolve) => this.#inflightWaiters.push(resolve));
     await engine.topology.drain();
     const errors = await engine.closeAll();
     await this.#lock?.release().catch((error: unknown) => errors.push(error));
@@ -317,15 +323,21 @@ export class EmbeddedConnector implements IggyConnector, AsyncDisposable {
     if (this.#state === 'closing' || this.#state === 'closed') {
       return Promise.reject(this.#closedError());
     }
-    const run = (async () => {
-      if (this.#state !== 'open') await this.connect();
-      return work();
-    })();
-    this.#inflight.add(run);
-    const untrack = (): void => {
-      this.#inflight.delete(run);
-    };
-    run.then(untrack, untrack);
+    let run: Promise<T>;
+    if (this.#state === 'open') {
+      try {
+        run = work();
+      } catch (error) {
+        run = Promise.reject(error);
+      }
+    } else {
+      run = (async () => {
+        await this.connect();
+        return work();
+      })();
+    }
+    this.#inflight += 1;
+    run.then(this.#settled, this.#settled);
     return run;
   }
 

@@ -38,6 +38,8 @@ export class Engine {
   readonly #syncLane = new SerialQueue();
   lastError: ConnectorHealth['lastError'];
   readonly #runtimes = new Map<string, Promise<TopicRuntime>>();
+  /** `readyTopic` entries by stream, then topic; valid while the metadata version matches. */
+  readonly #ready = new Map<string, Map<string, { version: number; resolved: ResolvedTopic }>>();
 
   /** Creates the engine state; nothing is opened. */
   constructor(options: EmbeddedConnectorOptions) {
@@ -65,7 +67,28 @@ export class Engine {
     if (!found) {
       throw this.metadata.stream(stream) ? topicNotFound(stream, topic) : streamNotFound(stream);
     }
-    return { ...found, runtime: await this.runtime(found.stream, found.topic) };
+    const version = this.metadata.version;
+    const opening = this.runtime(found.stream, found.topic);
+    const resolved = { ...found, runtime: await opening };
+    // Remember it for `readyTopic` while neither the metadata nor the runtime changed.
+    if (this.metadata.version === version && this.#runtimes.get(runtimeKey(stream, topic)) === opening) {
+      let topics = this.#ready.get(stream);
+      if (topics === undefined) {
+        topics = new Map();
+        this.#ready.set(stream, topics);
+      }
+      topics.set(topic, { version, resolved });
+    }
+    return resolved;
+  }
+
+  /**
+   * The topic as `topicByName` last resolved it, when its runtime is open and the metadata has
+   * not changed since (the hot path of sends and polls: no lookup, no await); else undefined.
+   */
+  readyTopic(stream: string, topic: string): ResolvedTopic | undefined {
+    const entry = this.#ready.get(stream)?.get(topic);
+    return entry !== undefined && entry.version === this.metadata.version ? entry.resolved : undefined;
   }
 
   /** The runtime of a topic, opened on first use (one open per topic, shared). */
@@ -100,6 +123,7 @@ export class Engine {
           clock: this.clock,
           fs: this.fs,
           syncLane: this.#syncLane,
+          inlineWriteMaxBytes: this.options.inlineWriteMaxBytes,
         },
       },
     );
@@ -128,6 +152,7 @@ export class Engine {
     const runtime = this.#runtimes.get(key);
     if (!runtime) return;
     this.#runtimes.delete(key);
+    this.#ready.get(stream)?.delete(topic);
     const opened = await runtime.catch(() => null);
     await opened?.close();
   }
@@ -139,6 +164,7 @@ export class Engine {
       await runtime.close().catch((error: unknown) => errors.push(error));
     }
     this.#runtimes.clear();
+    this.#ready.clear();
     return errors;
   }
 

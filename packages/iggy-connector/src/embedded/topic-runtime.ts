@@ -61,6 +61,10 @@ export class TopicRuntime {
   ) {
     // Every concurrent long-poll on this topic listens here; their number is bounded by callers.
     setMaxListeners(0, this.closed.signal);
+    // Long polls wait on their log, not on this signal: closing wakes them there.
+    this.closed.signal.addEventListener('abort', () => {
+      for (const log of logs) log.wakeReaders();
+    });
     this.identity = identity;
     this.#logs = logs;
     this.offsets = offsets;

@@ -72,14 +72,20 @@ export function topologySuite(ctx: SuiteContext): void {
       await c.deleteTopic(stream, topic);
       expect(await c.getTopic(stream, topic)).toBeNull();
       expect(await c.listTopics(stream)).toEqual([]);
+      await expectCode(c.send(stream, topic, 0, [{ payload: bytes('lost') }]), 'NOT_FOUND');
       await c.ensureTopic(stream, topic, { partitions: 1 });
-      const batch = await c.poll(stream, topic, {
-        consumer: { kind: 'consumer', id: 1 },
-        partition: 0,
-        strategy: { kind: 'first' },
-        count: 10,
-      });
-      expect(batch.messages).toEqual([]);
+      const poll = () =>
+        c.poll(stream, topic, {
+          consumer: { kind: 'consumer', id: 1 },
+          partition: 0,
+          strategy: { kind: 'first' },
+          count: 10,
+        });
+      expect((await poll()).messages).toEqual([]);
+      // Sends after the re-creation land in the new topic, from offset 0.
+      expect((await c.send(stream, topic, 0, [{ payload: bytes('new') }])).baseOffset).toBe(0n);
+      const batch = await poll();
+      expect(batch.messages.map((m) => [m.offset, Buffer.from(m.payload).toString()])).toEqual([[0n, 'new']]);
     });
 
     it('deleteStream removes the stream with its topics', async () => {

@@ -83,7 +83,11 @@ class EntryFifo {
 export class PartitionQueue {
   readonly topic: string;
   readonly partition: number;
+  /** Metric labels of this queue's sends. */
+  readonly labels: Readonly<{ topic: string }>;
   sending = false;
+  /** Counted by the publisher as holding or sending messages (its `flush()` waits for these). */
+  active = false;
   readonly #queued = new EntryFifo();
   readonly #waiting = new EntryFifo();
   #heldMessages = 0;
@@ -93,6 +97,7 @@ export class PartitionQueue {
   constructor(topic: string, partition: number) {
     this.topic = topic;
     this.partition = partition;
+    this.labels = Object.freeze({ topic });
   }
 
   /** Number of messages queued for a send (not in flight, not waiting). */

@@ -127,7 +127,10 @@ export class Publisher {
   readonly #logger: Logger;
   readonly #metrics: Metrics;
   readonly #onError: ((error: RustokError) => void) | undefined;
-  readonly #queues = new Map<string, PartitionQueue>();
+  /** Queues holding or sending messages (`PartitionQueue.active`); `flush()` waits for none. */
+  #activeQueues = 0;
+  /** Every queue made so far, by topic and partition (idle ones are kept for reuse). */
+  readonly #byTopic = new Map<string, PartitionQueue[]>();
   readonly #idleWaiters: (() => void)[] = [];
   #closed = false;
 
@@ -157,7 +160,7 @@ export class Publisher {
   /** Number of messages queued, in flight or waiting for room, over all partitions. */
   get pending(): number {
     let n = 0;
-    for (const q of this.#queues.values()) n += q.pending;
+    for (const queues of this.#byTopic.values()) for (const q of queues) if (q !== undefined) n += q.pending;
     return n;
   }
 
@@ -230,7 +233,7 @@ export class Publisher {
 
   /** Resolves once every queued message was sent (or failed). */
   flush(): Promise<void> {
-    if (this.#queues.size === 0) return Promise.resolve();
+    if (this.#activeQueues === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
@@ -245,11 +248,19 @@ export class Publisher {
   }
 
   #queue(topic: string, partition: number): PartitionQueue {
-    const key = `${topic}\u0000${partition}`;
-    let queue = this.#queues.get(key);
-    if (!queue) {
+    let queues = this.#byTopic.get(topic);
+    if (queues === undefined) {
+      queues = [];
+      this.#byTopic.set(topic, queues);
+    }
+    let queue = queues[partition];
+    if (queue === undefined) {
       queue = new PartitionQueue(topic, partition);
-      this.#queues.set(key, queue);
+      queues[partition] = queue;
+    }
+    if (!queue.active) {
+      queue.active = true;
+      this.#activeQueues += 1;
     }
     return queue;
   }
@@ -297,15 +308,17 @@ export class Publisher {
   }
 
   #forget(queue: PartitionQueue): void {
-    this.#queues.delete(`${queue.topic}\u0000${queue.partition}`);
-    if (this.#queues.size === 0) {
+    if (!queue.active) return;
+    queue.active = false;
+    this.#activeQueues -= 1;
+    if (this.#activeQueues === 0) {
       for (const resolve of this.#idleWaiters.splice(0)) resolve();
     }
   }
 
   async #drain(queue: PartitionQueue): Promise<void> {
     queue.sending = true;
-    const labels = { topic: queue.topic };
+    const labels = queue.labels;
     while (queue.size > 0) {
       const batch = queue.take(this.#limits);
       const messages: OutgoingMessage[] = new Array(batch.length);

@@ -21,7 +21,9 @@ describe('nodeFileLayer', () => {
     const path = join(dir, 'f');
     expect(await fs.exists(path)).toBe(false);
     const handle = await fs.open(path, 'w+');
-    expect(await handle.write(Buffer.from('hello world'), 0, 11, 0)).toBe(11);
+    expect(await handle.write(Buffer.from('hello there'), 0, 11, 0)).toBe(11);
+    // The synchronous write lands in the same file, at the given position.
+    expect(handle.writeSync?.(Buffer.from('xxworldxx'), 2, 5, 6)).toBe(5);
     await handle.sync();
     await handle.truncate(5);
     expect(await handle.size()).toBe(5);

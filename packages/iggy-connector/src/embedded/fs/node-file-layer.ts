@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { writeSync } from 'node:fs';
 import { type FileHandle, access, mkdir, open, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { FileHandleLike, FileLayer } from '../log/types';
@@ -15,6 +16,10 @@ class NodeFileHandle implements FileHandleLike {
   async write(buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
     const { bytesWritten } = await this.handle.write(buffer, offset, length, position);
     return bytesWritten;
+  }
+
+  writeSync(buffer: Buffer, offset: number, length: number, position: number): number {
+    return writeSync(this.handle.fd, buffer, offset, length, position);
   }
 
   sync(): Promise<void> {

@@ -234,6 +234,12 @@ export class PowerLossFileLayer implements FileLayer {
       this.alive();
     };
     const writable = mode !== 'r';
+    const writeNow = (buffer: Buffer, offset: number, length: number, position: number): number => {
+      check();
+      if (!writable) throw fsError('EBADF', path);
+      this.change(file, { kind: 'write', position, bytes: Buffer.from(buffer.subarray(offset, offset + length)) });
+      return length;
+    };
     return {
       read: async (buffer, offset, length, position) => {
         check();
@@ -241,12 +247,8 @@ export class PowerLossFileLayer implements FileLayer {
         file.data.copy(buffer, offset, position, position + n);
         return n;
       },
-      write: async (buffer, offset, length, position) => {
-        check();
-        if (!writable) throw fsError('EBADF', path);
-        this.change(file, { kind: 'write', position, bytes: Buffer.from(buffer.subarray(offset, offset + length)) });
-        return length;
-      },
+      write: async (buffer, offset, length, position) => writeNow(buffer, offset, length, position),
+      writeSync: (buffer, offset, length, position) => writeNow(buffer, offset, length, position),
       sync: async () => {
         check();
         this.syncCounts.set(path, (this.syncCounts.get(path) ?? 0) + 1);

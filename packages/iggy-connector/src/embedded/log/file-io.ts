@@ -16,9 +16,25 @@ export async function readFully(
   return done;
 }
 
-/** Writes all of `buffer` at `position`, looping over short writes. */
-export async function writeFully(handle: FileHandleLike, buffer: Buffer, position: number): Promise<void> {
+/**
+ * Writes all of `buffer` at `position`, looping over short writes. Buffers of at most
+ * `inlineMaxBytes` are written with the handle's `writeSync` when it has one.
+ */
+export async function writeFully(
+  handle: FileHandleLike,
+  buffer: Buffer,
+  position: number,
+  inlineMaxBytes = 0,
+): Promise<void> {
   let done = 0;
+  if (handle.writeSync !== undefined && buffer.length <= inlineMaxBytes) {
+    while (done < buffer.length) {
+      const n = handle.writeSync(buffer, done, buffer.length - done, position + done);
+      if (n <= 0) throw new Error('write made no progress');
+      done += n;
+    }
+    return;
+  }
   while (done < buffer.length) {
     const n = await handle.write(buffer, done, buffer.length - done, position + done);
     if (n <= 0) throw new Error('write made no progress');

@@ -83,7 +83,8 @@ class SegmentedPartitionLog implements PartitionLog {
   private syncedGeneration = 0;
   private periodic: Promise<void> | null = null;
   private rolling = false;
-  private readonly listeners = new Set<() => void>();
+  /** `onAppend` listeners (an array: long polls come and go per append, a set would churn). */
+  private listeners: (() => void)[] = [];
   private readonly found: LogProblem[] = [];
   private state: 'open' | 'closing' | 'closed' = 'open';
   private failure: StorageError | null = null;
@@ -336,9 +337,10 @@ class SegmentedPartitionLog implements PartitionLog {
   }
 
   onAppend(listener: () => void): () => void {
-    this.listeners.add(listener);
+    this.listeners.push(listener);
     return () => {
-      this.listeners.delete(listener);
+      const at = this.listeners.indexOf(listener);
+      if (at >= 0) this.listeners.splice(at, 1);
     };
   }
 
@@ -400,9 +402,10 @@ class SegmentedPartitionLog implements PartitionLog {
       intervalBytes: this.options.indexIntervalBytes,
     });
     try {
-      await writeFully(segment.handle as FileHandleLike, encoded.bytes, segment.size);
+      await writeFully(segment.handle as FileHandleLike, encoded.bytes, segment.size, this.options.inlineWriteMaxBytes);
     } catch (error) {
       segment.tail?.clear();
+      segment.cursorPosition = -1;
       // Cut any partial write so the next append starts from a clean end.
       try {
         await (segment.handle as FileHandleLike).truncate(segment.size);
@@ -419,6 +422,8 @@ class SegmentedPartitionLog implements PartitionLog {
     if (segment.size === 0) segment.createdAtMs = Math.floor(timestamp / 1000);
     segment.tail ??= new TailCache();
     segment.tail.append(encoded.bytes, segment.size, plan.lengths);
+    segment.cursorPosition = segment.size;
+    segment.cursorOffset = base;
     segment.size += total;
     segment.lastOffset = base + records.length - 1;
     segment.maxTimestamp = timestamp;
@@ -448,8 +453,8 @@ class SegmentedPartitionLog implements PartitionLog {
     // Entries are append-only, so these views stay valid even if the index grows meanwhile.
     const offsets = index.offsetBytes().subarray(from * INDEX_ENTRY_BYTES, to * INDEX_ENTRY_BYTES);
     const times = index.timeBytes().subarray(from * TIME_ENTRY_BYTES, to * TIME_ENTRY_BYTES);
-    await writeFully(segment.indexHandle, offsets, from * INDEX_ENTRY_BYTES);
-    await writeFully(segment.timeIndexHandle, times, from * TIME_ENTRY_BYTES);
+    await writeFully(segment.indexHandle, offsets, from * INDEX_ENTRY_BYTES, this.options.inlineWriteMaxBytes);
+    await writeFully(segment.timeIndexHandle, times, from * TIME_ENTRY_BYTES, this.options.inlineWriteMaxBytes);
     if (to > segment.indexFlushed) segment.indexFlushed = to;
   }
 
@@ -558,7 +563,13 @@ class SegmentedPartitionLog implements PartitionLog {
   private advanceVisible(target: number): void {
     if (target <= this.visibleNext) return;
     this.visibleNext = target;
-    for (const listener of this.listeners) {
+    this.wakeReaders();
+  }
+
+  wakeReaders(): void {
+    if (this.listeners.length === 0) return;
+    // A snapshot: listeners usually unsubscribe while being called.
+    for (const listener of this.listeners.slice()) {
       try {
         listener();
       } catch {
@@ -741,6 +752,10 @@ class SegmentedPartitionLog implements PartitionLog {
         from === null ? index.lastBeforeTimestamp(timestamp as number) : index.floorByOffset(from - segment.baseOffset);
       let pos = entry >= 0 ? index.position(entry) : 0;
       let expected = entry >= 0 ? segment.baseOffset + index.relOffset(entry) : segment.baseOffset;
+      if (from !== null && segment.cursorPosition > pos && segment.cursorOffset <= from) {
+        pos = segment.cursorPosition;
+        expected = segment.cursorOffset;
+      }
       const end = segment.size;
       let chunk: ReadChunk | null = null;
       while (pos < end && expected < limit) {
@@ -768,7 +783,11 @@ class SegmentedPartitionLog implements PartitionLog {
             if (bad !== null) throw this.reportDamage(segment, { position: pos, offset: expected, reason: bad });
             chunk.verified.add(pos);
           }
-          if (!visit(chunk, at, info)) return true;
+          if (!visit(chunk, at, info)) {
+            // The next read of a sequential reader starts in this batch or the one after it.
+            if (from !== null) this.noteCursor(segment, pos, expected);
+            return true;
+          }
         }
         pos += info.length;
         expected += info.count;
@@ -782,6 +801,14 @@ class SegmentedPartitionLog implements PartitionLog {
       segment.refs--;
       if (segment.deleted && segment.refs === 0) await segment.closeHandles();
       else if (segment.closed) await this.evictLoaded();
+    }
+  }
+
+  /** Moves the segment's read cursor forward to the batch at `position` (base `offset`). */
+  private noteCursor(segment: Segment, position: number, offset: number): void {
+    if (offset > segment.cursorOffset) {
+      segment.cursorPosition = position;
+      segment.cursorOffset = offset;
     }
   }
 
@@ -828,7 +855,7 @@ class SegmentedPartitionLog implements PartitionLog {
       }
     }
     this.state = 'closed';
-    this.listeners.clear();
+    this.listeners = [];
     await Promise.all(this.segs.map((s) => s.closeHandles()));
     if (error !== null) throw new StorageError(`partition log ${this.dir}: final fsync failed`, { cause: error });
   }

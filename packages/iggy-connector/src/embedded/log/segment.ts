@@ -73,6 +73,13 @@ export class Segment {
   prefetch: Promise<ReadChunk> | null = null;
   /** The newest appended bytes (active segment only), for readers at the tail. */
   tail: TailCache | null = null;
+  /**
+   * A known batch start past the sparse index's last entry: the newest append, or where the
+   * last read stopped. Readers following the tail start there instead of re-walking from the
+   * index entry before them. `offset` is the batch's base offset; -1 when unknown.
+   */
+  cursorPosition = -1;
+  cursorOffset = -1;
   /** Last time a reader used this segment (for evicting closed segments' handles). */
   lastUsed = 0;
   private opening: Promise<void> | null = null;
@@ -118,6 +125,8 @@ export class Segment {
     this.readCache = null;
     this.prefetch = null;
     this.tail = null;
+    this.cursorPosition = -1;
+    this.cursorOffset = -1;
     this.handle = null;
     this.indexHandle = null;
     this.timeIndexHandle = null;

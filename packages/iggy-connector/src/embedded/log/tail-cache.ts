@@ -1,4 +1,4 @@
-import { byteViewOf } from './batch-format';
+import { type ByteView, byteViewOf } from './batch-format';
 import type { ReadChunk } from './segment';
 
 /**
@@ -17,6 +17,8 @@ export const TAIL_CACHE_BYTES = 64 * 1024;
 export class TailCache {
   readonly #capacity: number;
   #buffer: Buffer | null = null;
+  /** Views of the whole `#buffer`, made once per buffer (chunks differ only in their length). */
+  #views: ByteView | null = null;
   /** File position of `#buffer[0]`. */
   #start = 0;
   #used = 0;
@@ -40,6 +42,7 @@ export class TailCache {
     }
     if (this.#buffer === null || position !== this.#start + this.#used || this.#used + bytes.length > this.#capacity) {
       this.#buffer = Buffer.allocUnsafeSlow(this.#capacity);
+      this.#views = byteViewOf(this.#buffer);
       this.#start = position;
       this.#used = 0;
       this.#verified = new Set();
@@ -57,8 +60,12 @@ export class TailCache {
   /** The cached bytes as a read chunk, or null when nothing is cached. */
   chunk(): ReadChunk | null {
     if (this.#buffer === null || this.#used === 0) return null;
+    const views = this.#views as ByteView;
+    // `view` spans the whole buffer; readers stay within `bytes`, which ends at the cached data.
     this.#chunk ??= {
-      ...byteViewOf(this.#buffer.subarray(0, this.#used)),
+      bytes: this.#buffer.subarray(0, this.#used),
+      view: views.view,
+      words: views.words,
       position: this.#start,
       verified: this.#verified,
     };
@@ -68,6 +75,7 @@ export class TailCache {
   /** Forgets everything (e.g. after a failed write was cut off the file). */
   clear(): void {
     this.#buffer = null;
+    this.#views = null;
     this.#used = 0;
     this.#chunk = null;
     this.#verified = new Set();

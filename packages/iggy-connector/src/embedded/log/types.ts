@@ -67,6 +67,11 @@ export interface PartitionLogOptions {
   onCorruption?: (problem: LogProblem) => void;
   /** Shared by the logs of one engine: their 'interval' fsyncs run one at a time. */
   syncLane?: SerialQueue;
+  /**
+   * Writes of at most this many bytes use the file layer's `writeSync` on the calling thread
+   * (default 64 KiB); larger ones, or all with 0, go through the thread pool.
+   */
+  inlineWriteMaxBytes?: number;
 }
 
 /** A problem found in a partition log (today: a corrupt record batch). */
@@ -111,6 +116,8 @@ export interface PartitionLog {
   sizeBytes(): number;
   /** Registers a listener called after each append; returns an unsubscribe function. */
   onAppend(listener: () => void): () => void;
+  /** Calls the `onAppend` listeners without an append (e.g. the topic is closing: stop waiting). */
+  wakeReaders(): void;
   /** Forces pending writes to stable storage. */
   flush(): Promise<void>;
   /** Flushes and closes file handles. */
@@ -123,6 +130,11 @@ export interface PartitionLog {
 export interface FileHandleLike {
   read(buffer: Buffer, offset: number, length: number, position: number): Promise<number>;
   write(buffer: Buffer, offset: number, length: number, position: number): Promise<number>;
+  /**
+   * The same write done on the calling thread, when the layer can (a small write lands in the OS
+   * page cache in microseconds, far less than a thread-pool round trip). Optional.
+   */
+  writeSync?(buffer: Buffer, offset: number, length: number, position: number): number;
   sync(): Promise<void>;
   truncate(length: number): Promise<void>;
   size(): Promise<number>;

@@ -23,6 +23,7 @@ export class MetadataStore {
   readonly #path: string;
   readonly #queue = new SerialQueue();
   #doc: MetadataDocument = emptyMetadata();
+  #version = 0;
 
   /** Creates a store for `dataDir/metadata.json`; call `load()` before use. */
   constructor(fs: FileLayer, dataDir: string) {
@@ -34,6 +35,7 @@ export class MetadataStore {
   async load(): Promise<void> {
     if (!(await this.#fs.exists(this.#path))) {
       this.#doc = emptyMetadata();
+      this.#version++;
       return;
     }
     const raw = await this.#fs.readFile(this.#path);
@@ -54,6 +56,12 @@ export class MetadataStore {
       });
     }
     this.#doc = parsed.data;
+    this.#version++;
+  }
+
+  /** Changes whenever the document is replaced (load or update): cached lookups check it. */
+  get version(): number {
+    return this.#version;
   }
 
   /** The current (durable) document. Treat as read-only. */
@@ -86,6 +94,7 @@ export class MetadataStore {
         MetadataDocumentSchema.parse(draft);
         await this.#fs.writeFileAtomic(this.#path, Buffer.from(`${JSON.stringify(draft, null, 2)}\n`));
         this.#doc = draft;
+        this.#version++;
       }
       return value;
     });

@@ -33,7 +33,7 @@ export async function poll(
     });
   }
   const ref = { stream, topic, partition };
-  const { runtime, topic: topicMeta } = await engine.topicByName(stream, topic);
+  const { runtime, topic: topicMeta } = engine.readyTopic(stream, topic) ?? (await engine.topicByName(stream, topic));
   const log = runtime.log(partition);
   if (consumer.kind === 'group') assertGroupExists(ref, topicMeta, consumer.name);
   const key = offsetKeyFor(consumer, partition);
@@ -42,6 +42,8 @@ export async function poll(
   let lastRound = false;
   for (;;) {
     assertOwner(engine, consumer, runtime, ref);
+    // An append that lands while the read is in progress must not be slept through.
+    const knownNext = log.nextOffset;
     try {
       runtime.assertReadable(partition);
       const start = await resolveStartOffset(log, strategy, count, runtime.offsets.get(key));
@@ -54,7 +56,8 @@ export async function poll(
     const remaining = deadline - performance.now();
     if (records.length > 0 || lastRound || remaining <= 0 || options.signal?.aborted) break;
     if (runtime.closed.signal.aborted) break;
-    await waitForAppend(log, remaining, [options.signal, runtime.closed.signal]);
+    if (log.nextOffset !== knownNext) continue;
+    await waitForAppend(log, remaining, options.signal);
     // Topic deleted or connector closing: stop waiting and return what we have (nothing).
     if (runtime.closed.signal.aborted) break;
     // Aborted by the caller: one last read of whatever arrived, then return.

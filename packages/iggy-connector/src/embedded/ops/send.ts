@@ -24,7 +24,7 @@ export async function send(
   validateName('topic', topic);
   validatePartitionNumber(partition);
   const records = toRecords(engine, messages);
-  const { runtime } = await engine.topicByName(stream, topic);
+  const { runtime } = engine.readyTopic(stream, topic) ?? (await engine.topicByName(stream, topic));
   const log = runtime.log(partition);
   const started = performance.now();
   const { baseOffset } = await log.append(records);

@@ -51,6 +51,10 @@ export class PartitionWorker {
   private roomWaiter: (() => void) | null = null;
   private loop: Promise<void> | null = null;
   private stopped: Promise<void> | null = null;
+  /** Built once: every poll and offset store uses them. */
+  private readonly consumer: Consumer;
+  private readonly seenKey: string;
+  private readonly lagLabels: Readonly<Record<string, string>>;
 
   /** Prepares a worker for `partition` of `topic`, polling as `membership`. */
   constructor(
@@ -75,8 +79,12 @@ export class PartitionWorker {
       runner: shared.runner,
       parking: shared.parking,
       stopping: this.stopController.signal,
-      seenUpTo: shared.seen.get(this.seenKey()) ?? -1n,
+      seenUpTo: -1n,
     };
+    this.consumer = { kind: 'group', name: shared.group, member: membership };
+    this.seenKey = `${topic}/${partition}`;
+    this.scope.seenUpTo = shared.seen.get(this.seenKey) ?? -1n;
+    this.lagLabels = Object.freeze({ topic, group: shared.group, partition: String(partition) });
   }
 
   /** The commit watermark (`null` until the start position is known). */
@@ -119,14 +127,6 @@ export class PartitionWorker {
     return this.commitChain;
   }
 
-  private get consumer(): Consumer {
-    return { kind: 'group', name: this.shared.group, member: this.membership };
-  }
-
-  private seenKey(): string {
-    return `${this.topic}/${this.partition}`;
-  }
-
   private where(): Record<string, unknown> {
     return { group: this.shared.group, topic: this.topic, partition: this.partition };
   }
@@ -163,6 +163,16 @@ export class PartitionWorker {
       if (start.committed === null) void this.commit();
       let next = start.offset;
       let failures = 0;
+      // One options object for every poll of this worker (the connector reads it during the call).
+      const strategy = { kind: 'offset' as const, value: next };
+      const pollOptions = {
+        consumer: this.consumer,
+        partition: this.partition,
+        strategy,
+        count: options.pollBatchSize,
+        waitMs: options.pollWaitMs,
+        signal,
+      };
       while (!signal.aborted) {
         const room = options.maxInFlightPerPartition - tracker.outstanding;
         if (room <= 0) {
@@ -175,14 +185,9 @@ export class PartitionWorker {
         const began = performance.now();
         let batch: PolledBatch;
         try {
-          batch = await deps.connector.poll(deps.stream, this.topic, {
-            consumer: this.consumer,
-            partition: this.partition,
-            strategy: { kind: 'offset', value: next },
-            count: Math.min(options.pollBatchSize, room),
-            waitMs: options.pollWaitMs,
-            signal,
-          });
+          strategy.value = next;
+          pollOptions.count = Math.min(options.pollBatchSize, room);
+          batch = await deps.connector.poll(deps.stream, this.topic, pollOptions);
           failures = 0;
         } catch (error) {
           if (signal.aborted) break;
@@ -205,15 +210,11 @@ export class PartitionWorker {
           next = message.offset + 1n;
           this.dispatch(message.offset, message);
         }
-        if (next - 1n > (this.shared.seen.get(this.seenKey()) ?? -1n)) {
-          this.shared.seen.set(this.seenKey(), next - 1n);
+        if (next - 1n > (this.shared.seen.get(this.seenKey) ?? -1n)) {
+          this.shared.seen.set(this.seenKey, next - 1n);
         }
         const lag = batch.currentOffset - tracker.watermark;
-        deps.metrics.gauge('rustok.consumer.lag', Number(lag > 0n ? lag : 0n), {
-          topic: this.topic,
-          group: this.shared.group,
-          partition: String(this.partition),
-        });
+        deps.metrics.gauge('rustok.consumer.lag', Number(lag > 0n ? lag : 0n), this.lagLabels);
         if (batch.messages.length === 0 && performance.now() - began < 5) {
           await sleep(Math.max(5, Math.min(50, options.pollWaitMs)), signal);
         }

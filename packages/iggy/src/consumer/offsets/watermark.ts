@@ -6,8 +6,11 @@
 export class WatermarkTracker {
   /** Tracked offsets above the watermark, ascending, starting at `head`. */
   private pending: bigint[] = [];
+  /** `finished[i]`: whether `pending[i]` completed (kept beside it; no set churns per message). */
+  private finished: boolean[] = [];
   private head = 0;
-  private readonly done = new Set<bigint>();
+  /** Completed offsets not yet passed by the watermark. */
+  private doneAhead = 0;
   private mark: bigint;
   private last: bigint;
 
@@ -34,7 +37,7 @@ export class WatermarkTracker {
 
   /** Offsets tracked and not finished yet. */
   get unfinished(): number {
-    return this.outstanding - this.done.size;
+    return this.outstanding - this.doneAhead;
   }
 
   /** Registers a polled offset; offsets must be tracked in strictly increasing order. */
@@ -44,24 +47,49 @@ export class WatermarkTracker {
     }
     this.last = offset;
     this.pending.push(offset);
+    this.finished.push(false);
   }
 
   /** Marks a tracked offset finished; returns true when the watermark moved. */
   complete(offset: bigint): boolean {
-    if (offset <= this.mark || offset > this.last || this.done.has(offset)) return false;
-    this.done.add(offset);
+    if (offset <= this.mark || offset > this.last) return false;
+    const at = this.indexOf(offset);
+    if (at < 0 || this.finished[at]) return false;
+    this.finished[at] = true;
+    this.doneAhead += 1;
     const before = this.mark;
-    while (this.head < this.pending.length) {
-      const next = this.pending[this.head]!;
-      if (!this.done.has(next)) break;
-      this.done.delete(next);
-      this.mark = next;
+    while (this.head < this.pending.length && this.finished[this.head]) {
+      this.mark = this.pending[this.head]!;
       this.head += 1;
+      this.doneAhead -= 1;
     }
-    if (this.head > 1024 && this.head * 2 > this.pending.length) {
+    if (this.head === this.pending.length) {
+      this.pending.length = 0;
+      this.finished.length = 0;
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.pending.length) {
       this.pending = this.pending.slice(this.head);
+      this.finished = this.finished.slice(this.head);
       this.head = 0;
     }
     return this.mark !== before;
+  }
+
+  /** Index of `offset` in `pending` at or after `head` (offsets are ascending), or -1. */
+  private indexOf(offset: bigint): number {
+    const pending = this.pending;
+    // Polled offsets are usually consecutive: try the direct position first.
+    const guess = this.head + Number(offset - pending[this.head]!);
+    if (guess < pending.length && pending[guess] === offset) return guess;
+    let lo = this.head;
+    let hi = pending.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const value = pending[mid]!;
+      if (value === offset) return mid;
+      if (value < offset) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
   }
 }

@@ -153,4 +153,37 @@ describe('KeyScheduler', () => {
     expect(errors).toEqual(['k:boom']);
     expect(ran).toEqual([2]);
   });
+
+  it('lets many keys wait for a slot without a listener-leak warning', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const gate = deferred();
+      const scheduler = new KeyScheduler(new Semaphore(1));
+      scheduler.submit('holder', () => gate.promise);
+      for (let i = 0; i < 50; i++) scheduler.submit(`k${i}`, async () => {});
+      await tick(1);
+      expect(scheduler.activeKeys).toBe(51);
+      gate.resolve();
+      await scheduler.idle();
+      await tick(1);
+      expect(scheduler.activeKeys).toBe(0);
+      expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
+  it('forgets idle keys once there are many of them, and serves them again later', async () => {
+    const scheduler = new KeyScheduler(new Semaphore(4));
+    const ran: string[] = [];
+    for (let i = 0; i < 3000; i++) scheduler.submit(`k${i}`, async () => void ran.push(`k${i}`));
+    await scheduler.idle();
+    scheduler.submit('k1', async () => void ran.push('again'));
+    await scheduler.idle();
+    expect(ran.length).toBe(3001);
+    expect(ran.at(-1)).toBe('again');
+    expect(scheduler.activeKeys).toBe(0);
+  });
 });

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Semaphore } from './semaphore';
 
 /** A running task's hold on a concurrency slot. */
@@ -13,8 +14,18 @@ export type KeyedTask = (permit: Permit) => Promise<void>;
  * Runs tasks sequentially per key and concurrently across keys, every task holding a slot of a
  * (possibly shared) semaphore while it runs. Keys are served in the order they became ready.
  */
+/** The queued tasks of one key; kept while idle so busy keys do not churn the map. */
+interface KeyQueue {
+  tasks: KeyedTask[];
+  active: boolean;
+}
+
+/** Idle keys kept for reuse; beyond this many, idle entries are dropped. */
+const MAX_IDLE_KEYS = 1024;
+
 export class KeyScheduler {
-  private readonly queues = new Map<string, KeyedTask[]>();
+  private readonly queues = new Map<string, KeyQueue>();
+  private active = 0;
   private readonly stopController = new AbortController();
   private idleWaiters: (() => void)[] = [];
   private running = 0;
@@ -27,11 +38,16 @@ export class KeyScheduler {
     private readonly onError: (error: unknown, key: string) => void = () => {},
   ) {
     this.sharedPermit = this.permit();
+    // Every key waiting for a slot listens for the stop; that many listeners is expected. The
+    // permanent no-op listener keeps the signal's listener table from being rebuilt each time
+    // the last waiter leaves.
+    setMaxListeners(0, this.stopController.signal);
+    this.stopController.signal.addEventListener('abort', () => {});
   }
 
   /** Keys with queued or running work. */
   get activeKeys(): number {
-    return this.queues.size;
+    return this.active;
   }
 
   /** Tasks currently running (holding or pausing a slot). */
@@ -47,20 +63,23 @@ export class KeyScheduler {
   /** Queues `task` behind earlier tasks of `key`; returns false (task dropped) after `stop()`. */
   submit(key: string, task: KeyedTask): boolean {
     if (this.stopped) return false;
-    const queue = this.queues.get(key);
-    if (queue) {
-      queue.push(task);
-      return true;
+    let queue = this.queues.get(key);
+    if (queue === undefined) {
+      queue = { tasks: [], active: false };
+      this.queues.set(key, queue);
     }
-    const fresh = [task];
-    this.queues.set(key, fresh);
-    void this.drive(key, fresh);
+    queue.tasks.push(task);
+    if (!queue.active) {
+      queue.active = true;
+      this.active += 1;
+      void this.drive(key, queue);
+    }
     return true;
   }
 
   /** Resolves when no task is queued or running. */
   idle(): Promise<void> {
-    if (this.queues.size === 0) return Promise.resolve();
+    if (this.active === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -70,10 +89,11 @@ export class KeyScheduler {
     return this.idle();
   }
 
-  private async drive(key: string, queue: KeyedTask[]): Promise<void> {
+  private async drive(key: string, queue: KeyQueue): Promise<void> {
     const signal = this.stopController.signal;
-    while (queue.length > 0 && !signal.aborted) {
-      const task = queue.shift()!;
+    const tasks = queue.tasks;
+    while (tasks.length > 0 && !signal.aborted) {
+      const task = tasks.shift()!;
       if (!this.limiter.tryAcquire()) {
         if (!(await this.limiter.acquire(signal))) break;
         if (signal.aborted) {
@@ -91,13 +111,20 @@ export class KeyScheduler {
         this.limiter.release();
       }
     }
-    queue.length = 0;
-    this.queues.delete(key);
-    if (this.queues.size === 0) {
+    tasks.length = 0;
+    queue.active = false;
+    this.active -= 1;
+    if (this.queues.size > this.active + MAX_IDLE_KEYS) this.dropIdle();
+    if (this.active === 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const resolve of waiters) resolve();
     }
+  }
+
+  /** Forgets every idle key (they are re-created on their next task). */
+  private dropIdle(): void {
+    for (const [key, queue] of this.queues) if (!queue.active) this.queues.delete(key);
   }
 
   private permit(): Permit {
