@@ -48,6 +48,10 @@ export interface PolledMessage {
   /** Producer-side time, µs since the Unix epoch. */
   originTimestamp: bigint;
   payload: Buffer;
+  /**
+   * The decoded user headers, frozen: messages with identical header bytes may share one object.
+   * Copy it (`{ ...headers }`) to build headers of a new message.
+   */
   headers: MessageHeaders;
   /** Present when the stored header bytes could not be decoded: the raw bytes, never fatal. */
   rawHeaders?: Uint8Array;

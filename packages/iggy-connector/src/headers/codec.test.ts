@@ -164,6 +164,30 @@ describe('headers codec', () => {
     }
   });
 
+  it('hands out frozen header sets, the same one again for the same bytes, never a wrong one', () => {
+    const sets = Array.from({ length: 3000 }, (_, i) => ({
+      'content-type': { kind: 'string' as const, value: 'application/json' },
+      'rustok-tenant-id': { kind: 'string' as const, value: `tenant-${i}` },
+      n: { kind: 'uint32' as const, value: i },
+    }));
+    const encoded = sets.map((h) => encodeHeaders(h));
+    for (let round = 0; round < 2; round++) {
+      sets.forEach((h, i) => expect(decodeHeaders(encoded[i]!)).toEqual(h));
+    }
+    const first = decodeHeaders(encoded[7]!);
+    expect(decodeHeaders(Buffer.from(encoded[7]!))).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(Object.isFrozen(first['rustok-tenant-id'])).toBe(true);
+    expect(() => {
+      (first as Record<string, HeaderValue>).extra = { kind: 'bool', value: true };
+    }).toThrow(TypeError);
+    // Large sets are decoded afresh, frozen just the same.
+    const big = { k: { kind: 'string' as const, value: 'x'.repeat(255) }, l: { kind: 'string' as const, value: 'y'.repeat(255) } };
+    const bigSet = decodeHeaders(encodeHeaders(big));
+    expect(bigSet).toEqual(big);
+    expect(Object.isFrozen(bigSet)).toBe(true);
+  });
+
   it('still rejects invalid UTF-8 in keys and values after caching ASCII look-alikes', () => {
     const ok = encodeHeaders({ ab: { kind: 'string', value: 'cd' } });
     expect(decodeHeaders(ok)).toEqual({ ab: { kind: 'string', value: 'cd' } });

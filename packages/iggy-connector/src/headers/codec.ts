@@ -1,5 +1,6 @@
 import { ErrorCodes, RustokError, ValidationError } from '@rustok/core';
 import type { HeaderKind, HeaderValue, MessageHeaders } from '../types';
+import { crc32 } from '../embedded/log/checksum';
 
 /** Iggy's limit on the encoded user headers of one message. */
 export const MAX_HEADERS_BYTES = 100_000;
@@ -408,11 +409,40 @@ function readTlv(buf: Buffer, pos: number): number {
   return start + length;
 }
 
+/** Header sets up to this many bytes are remembered, decoded, by their exact bytes. */
+const CACHED_SET_BYTES = 512;
+/** Slots of the decoded-set cache (a power of two; one set per slot, the newest wins). */
+const SET_SLOTS = 256;
+const setSlotBytes: (Uint8Array | undefined)[] = new Array(SET_SLOTS).fill(undefined);
+const setSlotHeaders: (MessageHeaders | undefined)[] = new Array(SET_SLOTS).fill(undefined);
+
 /**
- * Decodes Iggy TLV user headers. Undecodable bytes (bad kind, length, UTF-8, duplicate key,
- * truncation) throw `RustokError` with code `DECODE_FAILED`; callers expose the raw bytes instead.
+ * Decodes Iggy TLV user headers into a frozen object (frozen values too). Undecodable bytes (bad
+ * kind, length, UTF-8, duplicate key, truncation) throw `RustokError` with code `DECODE_FAILED`;
+ * callers expose the raw bytes instead. Messages of one producer mostly repeat a few header sets,
+ * so a small cache keyed by the exact bytes hands the same frozen object out again.
  */
 export function decodeHeaders(bytes: Uint8Array): MessageHeaders {
+  const length = bytes.length;
+  if (length > CACHED_SET_BYTES) return freezeHeaders(decodeHeaderBytes(bytes));
+  const slot = crc32(bytes) & (SET_SLOTS - 1);
+  const known = setSlotBytes[slot];
+  if (known !== undefined && known.length === length && Buffer.compare(known, bytes) === 0) {
+    return setSlotHeaders[slot] as MessageHeaders;
+  }
+  const headers = freezeHeaders(decodeHeaderBytes(bytes));
+  setSlotBytes[slot] = Uint8Array.prototype.slice.call(bytes);
+  setSlotHeaders[slot] = headers;
+  return headers;
+}
+
+function freezeHeaders(headers: MessageHeaders): MessageHeaders {
+  for (const key in headers) Object.freeze(headers[key]);
+  return Object.freeze(headers);
+}
+
+/** Decodes header bytes into a fresh, mutable object (see `decodeHeaders`). */
+function decodeHeaderBytes(bytes: Uint8Array): MessageHeaders {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headers: MessageHeaders = {};
   let pos = 0;

@@ -54,29 +54,31 @@ export function parseSerialized(event: SerializedEvent): EventEnvelope {
 }
 
 /**
- * A serialized event with its envelope's `headers` read from its JSON. In the layout the JSON
- * codec writes (`{"id":…`, scalars, then `"headers":{…}` before `"payload":`) only the headers
- * object is parsed; any other layout parses the whole envelope.
+ * The header source of a serialized event: its envelope's `traceparent`, read from its JSON. In
+ * the layout the JSON codec writes (`{"id":…`, scalars, then `"headers":{…}` before
+ * `"payload":`) the value is found by a scan (escaped values excepted); any other layout parses
+ * the whole envelope.
  */
 function withEnvelopeHeaders(event: SerializedEvent): HeaderSource {
   const { json } = event;
   const start = json.indexOf(HEADERS_KEY);
   const payloadAt = json.indexOf('"payload":');
-  if (json.startsWith('{"id":') && start > 0 && (payloadAt < 0 || start < payloadAt)) {
-    // Before "payload" every value is a scalar, so this key is the envelope's own.
-    const end = json.indexOf('}', start);
-    try {
-      const headers: unknown = JSON.parse(json.slice(start + HEADERS_KEY.length - 1, end + 1));
-      if (typeof headers === 'object' && headers !== null && !Array.isArray(headers)) {
-        return { ...event, headers: headers as Record<string, string> };
-      }
-    } catch {
-      // A "}" inside a header value: fall through to the whole parse.
+  if (json.startsWith('{"id":') && start > 0 && start < payloadAt) {
+    // Before "payload" every value is a scalar or a header string: a quoted key followed by `:"`
+    // can only be a real key there (quotes inside JSON strings are escaped).
+    const key = json.indexOf(TRACEPARENT_KEY, start);
+    if (key < 0 || key > payloadAt) return event;
+    const from = key + TRACEPARENT_KEY.length;
+    const to = json.indexOf('"', from);
+    const value = json.slice(from, to);
+    if (to > 0 && !value.includes('\\')) {
+      return { type: event.type, schemaVersion: event.schemaVersion, tenantId: event.tenantId, headers: { traceparent: value } };
     }
   }
   return parseSerialized(event);
 }
 
+const TRACEPARENT_KEY = `"${HeaderNames.TRACEPARENT}":"`;
 const HEADERS_KEY = '"headers":{';
 
 /** Iggy's fixed per-message overhead counted against batch limits. */

@@ -61,7 +61,7 @@ export class PartitionWorker {
     private readonly shared: MemberShared,
     private readonly topic: string,
     readonly partition: number,
-    private readonly membership: GroupMembership,
+    membership: GroupMembership,
   ) {
     this.scheduler = new KeyScheduler(shared.limiter, (error, key) =>
       shared.deps.logger.error('consumer task failed unexpectedly', {
