@@ -172,7 +172,9 @@ describe('headers codec', () => {
     }));
     const encoded = sets.map((h) => encodeHeaders(h));
     for (let round = 0; round < 2; round++) {
-      sets.forEach((h, i) => expect(decodeHeaders(encoded[i]!)).toEqual(h));
+      sets.forEach((h, i) => {
+        expect(decodeHeaders(encoded[i]!)).toEqual(h);
+      });
     }
     const first = decodeHeaders(encoded[7]!);
     expect(decodeHeaders(Buffer.from(encoded[7]!))).toBe(first);
