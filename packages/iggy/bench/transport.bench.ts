@@ -11,7 +11,9 @@
 // end-to-end rate (publish() while a subscriber consumes). The publish-only maximum is higher
 // than what handlers keep up with, so half of it would measure a growing queue, not latency.
 // Latency runs in a child process (support/latency-child.ts) with a fresh heap, so the bulk
-// phases before it (and what V8 decided from them, e.g. pretenuring) do not shape it.
+// phases before it (and what V8 decided from them, e.g. pretenuring) do not shape it. It runs
+// three times and the target reads the median run by p99: on a shared VM one run is one sample
+// of the machine's mood, and the median neither hides a bad run nor picks a lucky one.
 // Run from the repo root: `node scripts/bench.mjs transport`.
 // Environment: RUSTOK_BENCH_REPEATS (best of N, default 2), RUSTOK_BENCH_SCALE (event counts).
 import { execFile } from 'node:child_process';
@@ -50,6 +52,8 @@ const SIZES = [
   { label: '1 KiB', bytes: 1024, count: Math.max(1, Math.round((20_000 * SCALE) / BATCH)) * BATCH },
 ] as const;
 const LATENCY = { warmupMs: 2000, durationMs: 4000 };
+/** Latency runs at the target load, each in a fresh process; the target reads the median one (by p99). */
+const LATENCY_RUNS = 3;
 
 /** One transport set-up under test. */
 interface Setup {
@@ -257,7 +261,7 @@ function printTargets(latency: LatencyResult): void {
     }
   }
   targets.push([
-    'p99 publish -> handler at 50 % of the end-to-end maximum',
+    'p99 publish -> handler at 50 % of the end-to-end maximum (median of 3 runs)',
     '< 5 ms',
     ms(latency.p99),
     latency.p99 < 5 ? 'PASS' : 'FAIL',
@@ -282,7 +286,7 @@ async function main(): Promise<void> {
   const loadBefore = loadavg()[0]!;
   root = await mkdtemp(join(tmpdir(), 'rustok-transport-bench-'));
   const sizes: { label: string; payload: number; envelope: number; encoded: { json: number; avro: number } }[] = [];
-  let latency: LatencyResult | undefined;
+  const latencies: LatencyResult[] = [];
   try {
     let pool: EventEnvelope[] = [];
     for (const size of SIZES) {
@@ -302,7 +306,8 @@ async function main(): Promise<void> {
       if (size.bytes === 256) pool = envelopes.slice(0, 20_000);
     }
     await measureEndToEnd(pool);
-    latency = await runLatency(Math.round(rate('end-to-end') / 2));
+    const offered = Math.round(rate('end-to-end') / 2);
+    for (let r = 0; r < LATENCY_RUNS; r++) latencies.push(await runLatency(offered));
   } finally {
     await rm(root, { recursive: true, force: true });
   }
@@ -324,7 +329,12 @@ async function main(): Promise<void> {
   console.log('');
   printStages();
   console.log('');
-  printLatency('at 50 % of the end-to-end maximum (target)', latency);
+  const byP99 = [...latencies].sort((a, b) => a.p99 - b.p99);
+  latencies.forEach((run, i) => {
+    printLatency(`at 50 % of the end-to-end maximum, run ${i + 1} of ${LATENCY_RUNS}`, run);
+  });
+  const latency = byP99[Math.floor(byP99.length / 2)]!;
+  console.log(`  the target reads the median run by p99: p99 ${byP99.map((r) => ms(r.p99)).join(' / ')}`);
   console.log('');
   printTargets(latency);
   console.log(

@@ -411,8 +411,11 @@ function readTlv(buf: Buffer, pos: number): number {
 
 /** Header sets up to this many bytes are remembered, decoded, by their exact bytes. */
 const CACHED_SET_BYTES = 512;
-/** Slots of the decoded-set cache (a power of two; one set per slot, the newest wins). */
-const SET_SLOTS = 256;
+/**
+ * Slots of the decoded-set cache (a power of two). A set may live in one of two slots picked by
+ * its checksum, so a few hundred recurring sets (say, one per tenant) rarely evict each other.
+ */
+const SET_SLOTS = 1024;
 const setSlotBytes: (Uint8Array | undefined)[] = new Array(SET_SLOTS).fill(undefined);
 const setSlotHeaders: (MessageHeaders | undefined)[] = new Array(SET_SLOTS).fill(undefined);
 
@@ -425,15 +428,23 @@ const setSlotHeaders: (MessageHeaders | undefined)[] = new Array(SET_SLOTS).fill
 export function decodeHeaders(bytes: Uint8Array): MessageHeaders {
   const length = bytes.length;
   if (length > CACHED_SET_BYTES) return freezeHeaders(decodeHeaderBytes(bytes));
-  const slot = crc32(bytes) & (SET_SLOTS - 1);
-  const known = setSlotBytes[slot];
-  if (known !== undefined && known.length === length && Buffer.compare(known, bytes) === 0) {
-    return setSlotHeaders[slot] as MessageHeaders;
-  }
+  const sum = crc32(bytes);
+  const first = sum & (SET_SLOTS - 1);
+  const second = (sum >>> 16) & (SET_SLOTS - 1);
+  if (holdsSet(first, bytes)) return setSlotHeaders[first] as MessageHeaders;
+  if (holdsSet(second, bytes)) return setSlotHeaders[second] as MessageHeaders;
   const headers = freezeHeaders(decodeHeaderBytes(bytes));
+  // Fill an empty slot of the two, else replace the first (the second keeps an older set).
+  const slot = setSlotBytes[first] === undefined || setSlotBytes[second] !== undefined ? first : second;
   setSlotBytes[slot] = Uint8Array.prototype.slice.call(bytes);
   setSlotHeaders[slot] = headers;
   return headers;
+}
+
+/** True when cache slot `slot` holds exactly the header set `bytes`. */
+function holdsSet(slot: number, bytes: Uint8Array): boolean {
+  const known = setSlotBytes[slot];
+  return known !== undefined && known.length === bytes.length && Buffer.compare(known, bytes) === 0;
 }
 
 function freezeHeaders(headers: MessageHeaders): MessageHeaders {
