@@ -73,8 +73,11 @@ async function openLog(dir: string, fsync: FsyncPolicy, segmentBytes = BENCH_SEG
   });
 }
 
+/** An append record whose payload is bytes (what these runs append). */
+type ByteRecord = AppendRecord & { payload: Uint8Array };
+
 /** One batch of records reused for every append (payload generation is not measured). */
-function makeBatch(payload: number, batch: number): AppendRecord[] {
+function makeBatch(payload: number, batch: number): ByteRecord[] {
   const headers = Buffer.alloc(0);
   return Array.from({ length: batch }, (_, i) => ({
     id: BigInt(`0x${randomBytes(16).toString('hex')}`),
@@ -94,7 +97,7 @@ async function appendOurs(dir: string, policy: FsyncPolicy, records: AppendRecor
 }
 
 /** Baseline writer: length-prefixed payloads, ~1 MiB writes, same fsync policy. */
-async function appendBaseline(file: string, policy: FsyncPolicy, records: AppendRecord[], messages: number): Promise<number> {
+async function appendBaseline(file: string, policy: FsyncPolicy, records: ByteRecord[], messages: number): Promise<number> {
   const handle = await open(file, 'w');
   let chunk = Buffer.allocUnsafe(CHUNK);
   let used = 0;

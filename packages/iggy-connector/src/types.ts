@@ -35,7 +35,11 @@ export type MessageHeaders = Record<string, HeaderValue>;
 /** A message to append. `id` is a u128; absent or 0n means "mint a random one". */
 export interface OutgoingMessage {
   id?: bigint;
-  payload: Uint8Array;
+  /**
+   * The payload bytes, or a string sent as its UTF-8 bytes (the embedded engine writes it
+   * straight into its log buffer, with no intermediate `Buffer`).
+   */
+  payload: Uint8Array | string;
   headers?: MessageHeaders;
 }
 

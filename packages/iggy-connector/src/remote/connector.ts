@@ -350,10 +350,13 @@ export class RemoteConnector implements IggyConnector, AsyncDisposable {
   }
 
   #item(message: OutgoingMessage, index: number): SendItem {
-    if (typeof message !== 'object' || message === null || !(message.payload instanceof Uint8Array)) {
-      throw new ValidationError(`messages[${index}]: payload must be a Uint8Array`, { details: { field: `messages[${index}]` } });
+    const given = typeof message === 'object' && message !== null ? message.payload : undefined;
+    if (!(given instanceof Uint8Array) && typeof given !== 'string') {
+      throw new ValidationError(`messages[${index}]: payload must be a Uint8Array or a string`, { details: { field: `messages[${index}]` } });
     }
-    const length = message.payload.byteLength;
+    // A string payload is sent as its UTF-8 bytes.
+    const payload = typeof given === 'string' ? Buffer.from(given, 'utf8') : given;
+    const length = payload.byteLength;
     if (length === 0 || length > this.#options.maxPayloadBytes) {
       throw new ValidationError(`messages[${index}]: payload must be 1..${this.#options.maxPayloadBytes} bytes, got ${length}`, {
         details: { field: `messages[${index}]`, bytes: length },
@@ -363,7 +366,7 @@ export class RemoteConnector implements IggyConnector, AsyncDisposable {
     if (typeof id !== 'bigint' || id < 0n || id >= U128_LIMIT) {
       throw new ValidationError(`messages[${index}]: id must be a bigint in 0..2^128-1`, { details: { field: `messages[${index}]` } });
     }
-    return { id, payload: message.payload, headers: message.headers ? headerBytesForSend(message.headers) : EMPTY };
+    return { id, payload, headers: message.headers ? headerBytesForSend(message.headers) : EMPTY };
   }
 
   /**

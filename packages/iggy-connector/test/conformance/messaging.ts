@@ -85,6 +85,16 @@ export function messagingSuite(ctx: SuiteContext): void {
       expect(messages[1]!.headers).toEqual({});
     });
 
+    it('stores a string payload as its UTF-8 bytes', async () => {
+      const c = ctx.connector;
+      const { stream, topic } = await ctx.scratch.topic(1);
+      const text = '{"note":"naïve — ✓ 𝄞"}';
+      await c.send(stream, topic, 0, [{ payload: text }, { payload: bytes('bytes') }]);
+      const { messages } = await c.poll(stream, topic, { ...FROM_START, partition: 0 });
+      expect(messages[0]!.payload.length).toBe(Buffer.byteLength(text));
+      expect(texts(messages)).toEqual([text, 'bytes']);
+    });
+
     it('keeps partitions independent', async () => {
       const c = ctx.connector;
       const { stream, topic } = await ctx.scratch.topic(3);
@@ -107,6 +117,8 @@ export function messagingSuite(ctx: SuiteContext): void {
       const { stream, topic } = await ctx.scratch.topic(1);
       await expectCodeOf(() => c.send(stream, topic, 0, []), 'VALIDATION');
       await expectCodeOf(() => c.send(stream, topic, 0, [{ payload: new Uint8Array(0) }]), 'VALIDATION');
+      await expectCodeOf(() => c.send(stream, topic, 0, [{ payload: '' }]), 'VALIDATION');
+      await expectCodeOf(() => c.send(stream, topic, 0, [{ payload: 42 as unknown as string }]), 'VALIDATION');
       const over = new Uint8Array(ctx.target.maxPayloadBytes + 1);
       await expectCodeOf(() => c.send(stream, topic, 0, [{ payload: over }]), 'VALIDATION');
       const headers: MessageHeaders = {};

@@ -9,7 +9,7 @@ describe('JsonCodec', () => {
   it('round-trips any envelope with a JSON payload', () => {
     fc.assert(
       fc.property(envelopeArbitrary(fc.jsonValue()), (envelope) => {
-        const decoded = codec.decode(codec.encode(envelope));
+        const decoded = codec.decode(Buffer.from(codec.encode(envelope), 'utf8'));
         expect(decoded).toEqual(JSON.parse(JSON.stringify(envelope)));
       }),
     );

@@ -8,6 +8,12 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
  * `what` names the value in errors (a function so that naming costs nothing on success).
  */
 export function jsonBytes(value: unknown, what: string | (() => string)): Uint8Array {
+  // Small strings land in Node's shared buffer pool: no allocation per message.
+  return Buffer.from(jsonText(value, what), 'utf8');
+}
+
+/** Serializes a value as JSON text; throws like `jsonBytes`. */
+export function jsonText(value: unknown, what: string | (() => string)): string {
   let text: string | undefined;
   try {
     text = JSON.stringify(value);
@@ -15,8 +21,7 @@ export function jsonBytes(value: unknown, what: string | (() => string)): Uint8A
     throw new SerializationError(`${nameOf(what)} is not JSON-serializable: ${String(cause)}`, { cause });
   }
   if (text === undefined) throw new SerializationError(`${nameOf(what)} is not JSON-serializable`);
-  // Small strings land in Node's shared buffer pool: no allocation per message.
-  return Buffer.from(text, 'utf8');
+  return text;
 }
 
 function nameOf(what: string | (() => string)): string {
@@ -40,9 +45,9 @@ export class JsonCodec implements EnvelopeCodec {
   readonly name = 'json' as const;
   readonly contentType = JSON_CONTENT_TYPE;
 
-  /** Encodes the envelope as JSON. */
-  encode(envelope: EventEnvelope): Uint8Array {
-    return jsonBytes(envelope, () => `event ${envelope.id}`);
+  /** Encodes the envelope as JSON text (the connector writes its UTF-8 bytes). */
+  encode(envelope: EventEnvelope): string {
+    return jsonText(envelope, () => `event ${envelope.id}`);
   }
 
   /** Parses JSON bytes; the result is checked by the caller. */

@@ -86,7 +86,12 @@ const MESSAGE_OVERHEAD = 64;
 
 /** Bytes a message adds to a batch: payload, encoded headers and Iggy's fixed per-message overhead. */
 export function messageSize(message: OutgoingMessage): number {
-  return MESSAGE_OVERHEAD + message.payload.length + (message.headers ? headersByteLength(message.headers) : 0);
+  return MESSAGE_OVERHEAD + payloadBytes(message.payload) + (message.headers ? headersByteLength(message.headers) : 0);
+}
+
+/** Bytes a payload takes on the wire (a string: its UTF-8 length). */
+function payloadBytes(payload: Uint8Array | string): number {
+  return typeof payload === 'string' ? Buffer.byteLength(payload, 'utf8') : payload.length;
 }
 
 /**
@@ -129,7 +134,7 @@ export class MessageCodec {
     const payload = this.#writer.encode(envelope, payloadSchema);
     const { headers, bytes: headerBytes } = this.#headers.headersOf(envelope);
     const message: OutgoingMessage = { id: validUuidToMessageId(envelope.id), payload, headers };
-    return { message, bytes: MESSAGE_OVERHEAD + payload.length + headerBytes };
+    return { message, bytes: MESSAGE_OVERHEAD + payloadBytes(payload) + headerBytes };
   }
 
   /** True when `encodeSerialized` can send an event's JSON text as it is (the JSON writer). */
@@ -142,12 +147,13 @@ export class MessageCodec {
    * payload as it is. Only the id is checked (it becomes the message id).
    */
   encodeSerialized(event: SerializedEvent): EncodedEvent {
-    const payload = Buffer.from(event.json, 'utf8');
+    // The JSON text is the payload as it is (the connector writes its UTF-8 bytes).
+    const payload = event.json;
     // Only an event with a traceparent has a header set of its own; its JSON says so.
-    const source = event.json.includes('"traceparent"') ? withEnvelopeHeaders(event) : event;
+    const source = payload.includes('"traceparent"') ? withEnvelopeHeaders(event) : event;
     const { headers, bytes: headerBytes } = this.#headers.headersOf(source);
     const message: OutgoingMessage = { id: uuidToMessageId(event.id), payload, headers };
-    return { message, bytes: MESSAGE_OVERHEAD + payload.length + headerBytes };
+    return { message, bytes: MESSAGE_OVERHEAD + payloadBytes(payload) + headerBytes };
   }
 
   /** Decodes and validates a stored message; any failure is a `DECODE_FAILED` error. */

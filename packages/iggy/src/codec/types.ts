@@ -16,10 +16,11 @@ export interface EnvelopeCodec {
   readonly name: CodecName;
   readonly contentType: string;
   /**
-   * Encodes `envelope`; `payloadSchema` is the definition's Avro schema when it has one (ignored
-   * by JSON). Throws `SERIALIZATION` when the envelope cannot be encoded.
+   * Encodes `envelope` as bytes, or as text sent as its UTF-8 bytes; `payloadSchema` is the
+   * definition's Avro schema when it has one (ignored by JSON). Throws `SERIALIZATION` when the
+   * envelope cannot be encoded.
    */
-  encode(envelope: EventEnvelope, payloadSchema?: unknown): Uint8Array;
+  encode(envelope: EventEnvelope, payloadSchema?: unknown): Uint8Array | string;
   /** Decodes message bytes to an envelope-shaped value; throws `DECODE_FAILED`. */
   decode(bytes: Uint8Array): unknown;
 }

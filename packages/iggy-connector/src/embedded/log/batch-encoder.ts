@@ -73,6 +73,13 @@ export function planAppend(records: readonly AppendRecord[], maxBatchBytes: numb
   return { counts, lengths, totalBytes };
 }
 
+/** Bytes the record's payload takes in the log (a string payload: its UTF-8 length). */
+function payloadLength(record: AppendRecord): number {
+  const payload = record.payload;
+  if (typeof payload !== 'string') return payload.length;
+  return record.payloadBytes ?? Buffer.byteLength(payload, 'utf8');
+}
+
 /** Validates one record and returns its headers + payload size. */
 function messageDataSize(record: AppendRecord, index: number): number {
   const { id, originTimestamp, payload, headers } = record;
@@ -84,12 +91,12 @@ function messageDataSize(record: AppendRecord, index: number): number {
       details: { field: 'originTimestamp', index },
     });
   }
-  if (!(payload instanceof Uint8Array) || !(headers instanceof Uint8Array)) {
-    throw new ValidationError(`record ${index}: payload and headers must be bytes`, {
+  if (!(payload instanceof Uint8Array || typeof payload === 'string') || !(headers instanceof Uint8Array)) {
+    throw new ValidationError(`record ${index}: payload must be bytes or a string, headers bytes`, {
       details: { field: 'payload', index },
     });
   }
-  const size = headers.length + payload.length;
+  const size = headers.length + payloadLength(record);
   if (size > MAX_MESSAGE_DATA) {
     throw new ValidationError(`record ${index} is too large (${size} bytes)`, {
       details: { field: 'payload', index, size },
@@ -168,7 +175,7 @@ export function encodeAppend(
       const headers = record.headers;
       const payload = record.payload;
       const h = headers.length;
-      const p = payload.length;
+      const p = payloadLength(record);
       view.setUint32(e + ENTRY_HEADERS_LENGTH, h, true);
       view.setUint32(e + ENTRY_PAYLOAD_LENGTH, p, true);
       if (h > 0) {
@@ -176,7 +183,8 @@ export function encodeAppend(
         d += h;
       }
       if (p > 0) {
-        bytes.set(payload, d);
+        if (typeof payload === 'string') bytes.write(payload, d, p, 'utf8');
+        else bytes.set(payload, d);
         d += p;
       }
     }

@@ -269,7 +269,7 @@ describe('batch encoder', () => {
       [{ id: 1n << 128n }, 'id'],
       [{ id: 5 as unknown as bigint }, 'id'],
       [{ originTimestamp: 1n << 64n }, 'originTimestamp'],
-      [{ payload: 'text' as unknown as Uint8Array }, 'payload'],
+      [{ payload: 42 as unknown as Uint8Array }, 'payload'],
     ];
     for (const [change, field] of cases) {
       expect(() => planAppend([good, { ...good, ...change }], 1 << 20)).toThrow(

@@ -75,6 +75,22 @@ describe('partition log', () => {
     await log.close();
   });
 
+  it('stores a string payload as its UTF-8 bytes, with or without a measured length', async () => {
+    await using tmp = await makeTempDir();
+    const log = await openPartitionLog(tmp.path, testLogOptions());
+    const texts = ['{"a":1}', 'naïve — ✓ 𝄞', 'x'.repeat(5000)];
+    const records: AppendRecord[] = texts.map((text, i) => ({
+      ...makeRecord(i),
+      payload: text,
+      ...(i === 1 ? { payloadBytes: Buffer.byteLength(text) } : {}),
+    }));
+    await log.append([makeRecord(9, 3), ...records]);
+    const got = await log.read(0n, 10);
+    expect(got.map((r) => Buffer.from(r.payload).toString('utf8')).slice(1)).toEqual(texts);
+    expect(got.map((r) => r.payload.length).slice(1)).toEqual(texts.map((t) => Buffer.byteLength(t)));
+    await log.close();
+  });
+
   it('keeps timestamps monotonic when the clock goes back', async () => {
     await using tmp = await makeTempDir();
     const clock = new ManualClock();

@@ -18,7 +18,10 @@ export interface Clock {
 export interface AppendRecord {
   id: bigint;
   originTimestamp: bigint;
-  payload: Uint8Array;
+  /** Bytes, or text stored as its UTF-8 bytes. */
+  payload: Uint8Array | string;
+  /** UTF-8 length of a string `payload`, when the caller already measured it. */
+  payloadBytes?: number;
   headers: Uint8Array;
 }
 

@@ -35,8 +35,9 @@ export async function send(
 }
 
 /**
- * Validates a batch and turns it into append records: at least one message; payloads of
- * 1..maxPayloadBytes; encoded headers within maxHeadersBytes; ids absent or 0n minted.
+ * Validates a batch and turns it into append records: at least one message; payloads (bytes, or
+ * strings counted as UTF-8) of 1..maxPayloadBytes; encoded headers within maxHeadersBytes; ids
+ * absent or 0n minted.
  */
 function toRecords(engine: Engine, messages: readonly OutgoingMessage[]): AppendRecord[] {
   if (!Array.isArray(messages) || messages.length === 0) {
@@ -46,16 +47,17 @@ function toRecords(engine: Engine, messages: readonly OutgoingMessage[]): Append
   const originTimestamp = engine.clock.nowMicros();
   return messages.map((message, index) => {
     const payload = message?.payload;
-    if (!(payload instanceof Uint8Array)) {
-      throw new ValidationError(`message ${index}: payload must be a Uint8Array`, {
+    const text = typeof payload === 'string';
+    if (!text && !(payload instanceof Uint8Array)) {
+      throw new ValidationError(`message ${index}: payload must be a Uint8Array or a string`, {
         details: { field: 'payload', index },
       });
     }
-    if (payload.length === 0 || payload.length > maxPayloadBytes) {
-      throw new ValidationError(
-        `message ${index}: payload must be 1..${maxPayloadBytes} bytes, got ${payload.length}`,
-        { details: { field: 'payload', index, bytes: payload.length, max: maxPayloadBytes } },
-      );
+    const bytes = text ? Buffer.byteLength(payload, 'utf8') : payload.length;
+    if (bytes === 0 || bytes > maxPayloadBytes) {
+      throw new ValidationError(`message ${index}: payload must be 1..${maxPayloadBytes} bytes, got ${bytes}`, {
+        details: { field: 'payload', index, bytes, max: maxPayloadBytes },
+      });
     }
     const headers = message.headers === undefined ? NO_HEADERS : headerBytesForSend(message.headers);
     if (headers.length > maxHeadersBytes) {
@@ -65,7 +67,9 @@ function toRecords(engine: Engine, messages: readonly OutgoingMessage[]): Append
       );
     }
     const id = message.id === undefined ? 0n : validateMessageId(message.id);
-    return { id: id === 0n ? randomU128() : id, originTimestamp, payload, headers };
+    const record: AppendRecord = { id: id === 0n ? randomU128() : id, originTimestamp, payload, headers };
+    if (text) record.payloadBytes = bytes;
+    return record;
   });
 }
 
