@@ -18,7 +18,7 @@
 // The throughput targets read the median ratio of back-to-back floor/transport runs (see
 // `measurePairs`); the table's figures are best-of-N.
 // Environment: RUSTOK_BENCH_REPEATS (best of N, default 2), RUSTOK_BENCH_PAIRS (paired runs,
-// default 5), RUSTOK_BENCH_SCALE (event counts).
+// default 7), RUSTOK_BENCH_SCALE (event counts).
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -58,7 +58,7 @@ const LATENCY = { warmupMs: 2000, durationMs: 4000 };
 /** Latency runs at the target load, each in a fresh process; the target reads the median one (by p99). */
 const LATENCY_RUNS = 3;
 /** Back-to-back (floor, publishBatch, publish()) runs of the target set-up per size; see `measurePairs`. */
-const PAIRS = Math.max(1, Number(process.env.RUSTOK_BENCH_PAIRS ?? '5'));
+const PAIRS = Math.max(1, Number(process.env.RUSTOK_BENCH_PAIRS ?? '7'));
 
 /** One transport set-up under test. */
 interface Setup {

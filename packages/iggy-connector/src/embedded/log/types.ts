@@ -72,7 +72,7 @@ export interface PartitionLogOptions {
   syncLane?: SerialQueue;
   /**
    * Writes of at most this many bytes use the file layer's `writeSync` on the calling thread
-   * (default 64 KiB); larger ones, or all with 0, go through the thread pool.
+   * (default 8 KiB); larger ones, or all with 0, go through the thread pool.
    */
   inlineWriteMaxBytes?: number;
 }
