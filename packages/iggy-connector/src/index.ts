@@ -18,6 +18,7 @@ export {
   EmbeddedConnectorOptionsSchema,
 } from './embedded/options';
 export { decodeHeaders, encodeHeaders, headersByteLength, MAX_HEADERS_BYTES, sealHeaders } from './headers/codec';
+export { payloadByteLength } from './payload';
 export { RemoteConnector } from './remote/connector';
 export {
   type RemoteConnectorOptions,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_INLINE_WRITE_BYTES, MAX_INLINE_WRITE_BYTES } from '../embedded/log/options';
 import { isSecret, Secret } from './secret';
 
 const MiB = 1024 * 1024;
@@ -37,12 +38,7 @@ export const EmbeddedConfigSchema = z.object({
    * the OS page cache in microseconds, well under a thread-pool round trip); larger ones, or all
    * with 0, go through libuv's thread pool. fsyncs always run in the thread pool.
    */
-  inlineWriteMaxBytes: z
-    .number()
-    .int()
-    .min(0)
-    .max(1024 * 1024)
-    .default(8 * 1024),
+  inlineWriteMaxBytes: z.number().int().min(0).max(MAX_INLINE_WRITE_BYTES).default(DEFAULT_INLINE_WRITE_BYTES),
   /** How often retention and age-based segment rolling run. */
   retentionCheckIntervalMs: z.number().int().positive().default(60_000),
 });

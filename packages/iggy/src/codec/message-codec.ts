@@ -1,5 +1,5 @@
 import { type EventEnvelope, isRustokError, type SerializedEvent, SerializationError } from '@rustok/core';
-import { headersByteLength, type OutgoingMessage, type PolledMessage } from '@rustok/iggy-connector';
+import { headersByteLength, type OutgoingMessage, type PolledMessage, payloadByteLength } from '@rustok/iggy-connector';
 import { AvroCodec } from './avro/avro-codec';
 import { EventHeaderCache } from './header-cache';
 import { HeaderNames, type HeaderSource, headerString } from './headers';
@@ -86,13 +86,9 @@ const MESSAGE_OVERHEAD = 64;
 
 /** Bytes a message adds to a batch: payload, encoded headers and Iggy's fixed per-message overhead. */
 export function messageSize(message: OutgoingMessage): number {
-  return MESSAGE_OVERHEAD + payloadBytes(message.payload) + (message.headers ? headersByteLength(message.headers) : 0);
+  return MESSAGE_OVERHEAD + payloadByteLength(message.payload) + (message.headers ? headersByteLength(message.headers) : 0);
 }
 
-/** Bytes a payload takes on the wire (a string: its UTF-8 length). */
-function payloadBytes(payload: Uint8Array | string): number {
-  return typeof payload === 'string' ? Buffer.byteLength(payload, 'utf8') : payload.length;
-}
 
 /**
  * Turns envelopes into Iggy messages (id, headers, encoded bytes) and stored messages back
@@ -134,7 +130,7 @@ export class MessageCodec {
     const payload = this.#writer.encode(envelope, payloadSchema);
     const { headers, bytes: headerBytes } = this.#headers.headersOf(envelope);
     const message: OutgoingMessage = { id: validUuidToMessageId(envelope.id), payload, headers };
-    return { message, bytes: MESSAGE_OVERHEAD + payloadBytes(payload) + headerBytes };
+    return { message, bytes: MESSAGE_OVERHEAD + payloadByteLength(payload) + headerBytes };
   }
 
   /** True when `encodeSerialized` can send an event's JSON text as it is (the JSON writer). */
@@ -153,7 +149,7 @@ export class MessageCodec {
     const source = payload.includes('"traceparent"') ? withEnvelopeHeaders(event) : event;
     const { headers, bytes: headerBytes } = this.#headers.headersOf(source);
     const message: OutgoingMessage = { id: uuidToMessageId(event.id), payload, headers };
-    return { message, bytes: MESSAGE_OVERHEAD + payloadBytes(payload) + headerBytes };
+    return { message, bytes: MESSAGE_OVERHEAD + payloadByteLength(payload) + headerBytes };
   }
 
   /** Decodes and validates a stored message; any failure is a `DECODE_FAILED` error. */

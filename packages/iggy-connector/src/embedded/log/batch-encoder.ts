@@ -22,6 +22,7 @@ import {
 import { crc32 } from './checksum';
 import { INDEX_ENTRY_BYTES, TIME_ENTRY_BYTES } from './sparse-index';
 import type { AppendRecord } from './types';
+import { payloadByteLength } from '../../payload';
 
 const MASK_64 = 0xffff_ffff_ffff_ffffn;
 const U64_LIMIT = 1n << 64n;
@@ -75,9 +76,7 @@ export function planAppend(records: readonly AppendRecord[], maxBatchBytes: numb
 
 /** Bytes the record's payload takes in the log (a string payload: its UTF-8 length). */
 function payloadLength(record: AppendRecord): number {
-  const payload = record.payload;
-  if (typeof payload !== 'string') return payload.length;
-  return record.payloadBytes ?? Buffer.byteLength(payload, 'utf8');
+  return record.payloadBytes ?? payloadByteLength(record.payload);
 }
 
 /** Validates one record and returns its headers + payload size. */

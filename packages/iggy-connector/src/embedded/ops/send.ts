@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ValidationError } from '@rustok/core';
 import { headerBytesForSend } from '../../headers/codec';
+import { payloadByteLength } from '../../payload';
 import type { OutgoingMessage, SendResult } from '../../types';
 import type { Engine } from '../engine';
 import type { AppendRecord } from '../log/types';
@@ -53,7 +54,7 @@ function toRecords(engine: Engine, messages: readonly OutgoingMessage[]): Append
         details: { field: 'payload', index },
       });
     }
-    const bytes = text ? Buffer.byteLength(payload, 'utf8') : payload.length;
+    const bytes = payloadByteLength(payload);
     if (bytes === 0 || bytes > maxPayloadBytes) {
       throw new ValidationError(`message ${index}: payload must be 1..${maxPayloadBytes} bytes, got ${bytes}`, {
         details: { field: 'payload', index, bytes, max: maxPayloadBytes },
